@@ -1,0 +1,36 @@
+"""pyb24: Bitrix24 in-portal applications in Python.
+
+In a PyScript page, ``from pyb24 import BX24`` gives the page's ``BX24``; it starts talking to
+the portal (``getInitData``) the moment it is first imported, like BX24.js does on load.
+"""
+
+from .bridge import ParentBridge, ReplyTimeout
+from .facade import AuthData, BX24Facade, NotInitializedError, NotInPortalError
+from .protocol import ProtocolError
+
+__all__ = [
+    "BX24",
+    "AuthData",
+    "BX24Facade",
+    "NotInPortalError",
+    "NotInitializedError",
+    "ParentBridge",
+    "ProtocolError",
+    "ReplyTimeout",
+]
+
+
+def __getattr__(name: str):
+    # Created on first use so the pure core stays importable under CPython for tests.
+    if name == "BX24":
+        try:
+            from .browser import BrowserHost
+        except ImportError:
+            raise ImportError(
+                "pyb24.BX24 lives in the browser (PyScript/Pyodide). Under CPython, build "
+                "BX24Facade(host) with a host of your own, as the unit tests do."
+            ) from None
+        bx24 = BX24Facade(BrowserHost())
+        globals()["BX24"] = bx24
+        return bx24
+    raise AttributeError(f"module 'pyb24' has no attribute {name!r}")

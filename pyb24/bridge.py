@@ -1,0 +1,167 @@
+"""ParentBridge: posts commands to the portal frame and routes its replies (PROTOCOL.md §2).
+
+Pure core: everything browser-specific comes from the injected ``host`` (see ``pyb24.host``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .host import Host
+from .protocol import (
+    COMMAND_POLICIES,
+    CommandPolicy,
+    FrameParams,
+    ProtocolError,
+    ReplyPolicy,
+    decode_reply,
+    encode_message,
+    new_callback_id,
+)
+
+log = logging.getLogger("pyb24.bridge")
+
+
+class ReplyTimeout(TimeoutError):
+    """The portal did not answer a command within its reply policy's limit."""
+
+
+def invoke_callback(callback: Callable[..., Any] | None, *args: Any) -> None:
+    """Run a user callback; coroutine results are scheduled, exceptions are logged, never raised
+    into the browser's event dispatch."""
+    if callback is None:
+        return
+    try:
+        result = callback(*args)
+    except Exception:
+        log.exception("a pyb24 callback raised")
+        return
+    if inspect.isawaitable(result):
+        task = asyncio.ensure_future(result)
+        task.add_done_callback(_log_task_failure)
+
+
+def _log_task_failure(task: asyncio.Future) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a pyb24 async callback raised", exc_info=task.exception())
+
+
+@dataclass
+class _Pending:
+    command: str
+    policy: ReplyPolicy
+    callback: Callable[[Any], Any] | None
+    future: asyncio.Future
+    convert: Callable[[Any], Any] | None = None
+    timer: Any = None
+
+
+class ParentBridge:
+    """One frame's link to its portal page: a plain dict of pending callback ids (§8.23)."""
+
+    def __init__(self, host: Host, frame: FrameParams):
+        self._host = host
+        self.frame = frame
+        self._pending: dict[str, _Pending] = {}
+        self._foreign_origins: set[str] = set()
+        host.listen(self.on_message)
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._pending)
+
+    def send(
+        self,
+        command: str,
+        params: Any = None,
+        callback: Callable[[Any], Any] | None = None,
+        policy: CommandPolicy | None = None,
+        convert: Callable[[Any], Any] | None = None,
+    ) -> asyncio.Future | None:
+        """Post ``command`` to the parent.
+
+        Returns ``None`` for fire-and-forget commands; otherwise a future settled by the first
+        reply (after ``callback`` ran). ``convert`` turns the raw reply into what the callback
+        and the future receive. Cancelling the future forgets the callback id.
+        """
+        policy = policy or COMMAND_POLICIES.get(command) or CommandPolicy(ReplyPolicy.ONE_SHOT)
+        if policy.policy is ReplyPolicy.FIRE_AND_FORGET:
+            self._post(command, params, "")
+            return None
+        callback_id = new_callback_id()
+        while callback_id in self._pending:  # astronomically unlikely, but ids must be unique
+            callback_id = new_callback_id()
+        future = self._host.create_future()
+        entry = _Pending(command, policy.policy, callback, future, convert)
+        self._post(command, params, callback_id)  # may raise: register only what was sent
+        self._pending[callback_id] = entry
+        if policy.policy is ReplyPolicy.TIMEOUT:
+            entry.timer = self._host.call_later(policy.timeout, self._expire, callback_id)
+        future.add_done_callback(lambda f, cid=callback_id: self._on_future_done(cid, f))
+        return future
+
+    def _post(self, command: str, params: Any, callback_id: str) -> None:
+        message = encode_message(command, params, callback_id, self.frame.app_sid)
+        log.debug("-> %s (callback %s)", command, callback_id or "none")  # never the params
+        self._host.post(message, self.frame.target_origin)
+
+    def on_message(self, origin: str, data: Any) -> None:
+        """The window ``message`` listener. Junk is dropped; nothing here raises into the page."""
+        try:
+            self._on_message(origin, data)
+        except Exception:  # a bug in a handler must not break the next message
+            log.exception("pyb24 failed to handle a frame message")
+
+    def _on_message(self, origin: str, data: Any) -> None:
+        if origin != self.frame.target_origin:
+            if origin not in self._foreign_origins:  # warn once per origin, never with data
+                self._foreign_origins.add(origin)
+                log.warning("ignoring frame messages from %s (portal is %s)", origin,
+                            self.frame.target_origin)
+            return
+        if not isinstance(data, str):
+            return
+        callback_id = data.partition(":")[0]
+        entry = self._pending.get(callback_id)
+        if entry is None:
+            return  # not ours: other scripts talk on the same channel
+        try:
+            reply = decode_reply(data)
+        except ProtocolError:
+            log.warning("ignoring a malformed reply to %s", entry.command)
+            return
+        log.debug("<- reply to %s (callback %s)", entry.command, callback_id)
+        if entry.policy is not ReplyPolicy.PERSISTENT:
+            self._forget(callback_id)
+        value = entry.convert(reply.value) if entry.convert else reply.value
+        invoke_callback(entry.callback, value)
+        if not entry.future.done():
+            entry.future.set_result(value)
+
+    def _expire(self, callback_id: str) -> None:
+        entry = self._pending.get(callback_id)
+        if entry is None:
+            return
+        self._forget(callback_id)
+        log.warning("the portal did not answer %s in time", entry.command)
+        if not entry.future.done():
+            entry.future.set_exception(
+                ReplyTimeout(f"the portal did not answer {entry.command!r} in time")
+            )
+            if entry.callback is not None:
+                entry.future.exception()  # callback style: the warning above is the report
+
+    def _on_future_done(self, callback_id: str, future: asyncio.Future) -> None:
+        # A cancelled awaitable (a dialog the user closed, asyncio.wait_for…) leaves no entry behind.
+        if future.cancelled():
+            self._forget(callback_id)
+
+    def _forget(self, callback_id: str) -> None:
+        entry = self._pending.pop(callback_id, None)
+        if entry is not None and entry.timer is not None:
+            entry.timer.cancel()

@@ -1,0 +1,40 @@
+"""The seam between the pure core and the browser (DESIGN.md: pure core, thin glue).
+
+``pyb24.browser.BrowserHost`` implements it with ``js``/``pyodide``; unit tests use a fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, Protocol
+
+
+class TimerHandle(Protocol):
+    def cancel(self) -> None: ...
+
+
+class Host(Protocol):
+    window_name: str
+
+    def post(self, message: str, target_origin: str) -> None:
+        """``window.parent.postMessage(message, target_origin)``."""
+
+    def listen(self, handler: Callable[[str, Any], None]) -> None:
+        """Call ``handler(event.origin, event.data)`` for every window ``message`` event.
+
+        ``data`` is a ``str`` for string messages and anything else (never a str) otherwise."""
+
+    def now_ms(self) -> float:
+        """``Date.now()``: epoch milliseconds."""
+
+    def call_later(self, delay: float, fn: Callable[..., Any], *args: Any) -> TimerHandle:
+        """Run ``fn(*args)`` after ``delay`` seconds."""
+
+    def create_future(self) -> asyncio.Future: ...
+
+    def on_dom_ready(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` once the document has a body (at once if it already has)."""
+
+    def mark(self, name: str) -> None:
+        """A ``performance.mark``: shows pyb24's milestones in the browser's profiler."""

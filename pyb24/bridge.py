@@ -121,8 +121,11 @@ class ParentBridge:
         if origin != self.frame.target_origin:
             if origin not in self._foreign_origins:  # warn once per origin, never with data
                 self._foreign_origins.add(origin)
-                log.warning("ignoring frame messages from %s (portal is %s)", origin,
-                            self.frame.target_origin)
+                log.warning(
+                    "ignoring frame messages from %s (portal is %s)",
+                    origin,
+                    self.frame.target_origin,
+                )
             return
         if not isinstance(data, str):
             return
@@ -137,7 +140,7 @@ class ParentBridge:
             return
         log.debug("<- reply to %s (callback %s)", entry.command, callback_id)
         if entry.policy is not ReplyPolicy.PERSISTENT:
-            self._forget(callback_id)
+            self.forget(callback_id)
         value = entry.convert(reply.value) if entry.convert else reply.value
         invoke_callback(entry.callback, value)
         if not entry.future.done():
@@ -147,7 +150,7 @@ class ParentBridge:
         entry = self._pending.get(callback_id)
         if entry is None:
             return
-        self._forget(callback_id)
+        self.forget(callback_id)
         log.warning("the portal did not answer %s in time", entry.command)
         if not entry.future.done():
             entry.future.set_exception(
@@ -159,9 +162,10 @@ class ParentBridge:
     def _on_future_done(self, callback_id: str, future: asyncio.Future) -> None:
         # A cancelled awaitable (a dialog the user closed, asyncio.wait_for…) leaves no entry behind.
         if future.cancelled():
-            self._forget(callback_id)
+            self.forget(callback_id)
 
-    def _forget(self, callback_id: str) -> None:
+    def forget(self, callback_id: str) -> None:
+        """Stop listening for ``callback_id`` (a persistent subscription ends, a wait is over)."""
         entry = self._pending.pop(callback_id, None)
         if entry is not None and entry.timer is not None:
             entry.timer.cancel()

@@ -67,7 +67,9 @@ def parse_window_name(name: str | None) -> FrameParams | None:
     app_sid = parts[2].strip() if len(parts) > 2 else ""
     if not domain or not app_sid or ":" in app_sid:
         return None
-    return FrameParams(domain=strip_default_port(domain), https=is_https_flag(protocol), app_sid=app_sid)
+    return FrameParams(
+        domain=strip_default_port(domain), https=is_https_flag(protocol), app_sid=app_sid
+    )
 
 
 def new_callback_id() -> str:

@@ -1,11 +1,12 @@
 """The pyb24 demo placement app. Copy this file, index.html and pyscript.toml to start your own."""
 
+import asyncio
 import json
 import time
 
 from pyscript import document, when
 
-from pyb24 import BX24
+from pyb24 import BX24, ReplyTimeout
 
 
 def show(element_id, text):
@@ -53,19 +54,31 @@ def save_user_option(event):
 
 
 @when("submit", "#app-option-form")
-async def save_app_option(event):
-    event.preventDefault()
+def save_app_option(event):
+    event.preventDefault()  # synchronously: an async handler would run after the form submits
+    asyncio.ensure_future(store_app_option(document.getElementById("app-option").value))
+
+
+async def store_app_option(value):
     show("app-option-status", "saving…")
-    options = await BX24.appOption.set("mode", document.getElementById("app-option").value)
-    show("app-option-status", f"saved; the portal now has {len(options)} app option(s)")
+    try:
+        options = await BX24.appOption.set("mode", value)
+    except ReplyTimeout:
+        show("app-option-status", "the portal did not answer; not saved")
+    else:
+        show("app-option-status", f"saved; the portal now has {len(options)} app option(s)")
 
 
 @when("click", "#refresh-auth")
 async def refresh_auth(event):
     show("refresh-status", "refreshing…")
-    await BX24.refreshAuth()
+    try:
+        await BX24.refreshAuth()
+    except ReplyTimeout:
+        show("refresh-status", "the portal did not answer")
+    else:
+        show("refresh-status", "new token received")
     render_auth()
-    show("refresh-status", "new token received")
 
 
 render()

@@ -160,7 +160,7 @@ class ParentBridge:
                 entry.future.exception()  # callback style: the warning above is the report
 
     def _on_future_done(self, callback_id: str, future: asyncio.Future) -> None:
-        # A cancelled awaitable (a dialog the user closed, asyncio.wait_for…) leaves no entry behind.
+        # A cancelled awaitable (a dialog the user closed, wait_for…) leaves no entry behind.
         if future.cancelled():
             self.forget(callback_id)
 

@@ -78,7 +78,7 @@ def new_callback_id() -> str:
 
 
 def _js_truthy(value: Any) -> bool:
-    # BX24.js sends the params field only when `!!params`: {} and [] count, "" / 0 / false / null don't.
+    # BX24.js sends params only when `!!params`: {} and [] count, "" / 0 / false / null don't.
     if value is None or value is False:
         return False
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -1,0 +1,9 @@
+"""The emulated Bitrix24 portal: a parent page for app frames, its JSON API and a SQLite store.
+
+CPython only; never shipped to the browser. Start it with ``python -m portal_emulator`` or,
+from tests, ``portal_emulator.server.start_emulator(...)``.
+"""
+
+from .server import Emulator, start_emulator
+
+__all__ = ["Emulator", "start_emulator"]

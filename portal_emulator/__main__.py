@@ -1,0 +1,56 @@
+"""``python -m portal_emulator``: run the emulated portal until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from pathlib import Path
+
+from .server import start_emulator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m portal_emulator",
+        description="Serve the emulated Bitrix24 portal (portal origin) and the app (app origin).",
+    )
+    parser.add_argument("--portal-port", type=int, default=8001, help="default: 8001")
+    parser.add_argument("--app-port", type=int, default=8002, help="default: 8002")
+    parser.add_argument(
+        "--db",
+        default=str(REPO_ROOT / ".portal_emulator.sqlite3"),
+        help="SQLite file for options, flags and tokens (default: %(default)s)",
+    )
+    parser.add_argument("--root", default=str(REPO_ROOT), help="folder holding the app files")
+    parser.add_argument("--quiet", action="store_true", help="do not log requests")
+    args = parser.parse_args(argv)
+
+    emulator = start_emulator(
+        root=args.root,
+        db_path=args.db,
+        portal_port=args.portal_port,
+        app_port=args.app_port,
+        verbose=not args.quiet,
+    )
+    print(f"Emulated portal: {emulator.portal_url()}", flush=True)
+    print(f"App origin:      {emulator.app_origin}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    stop = threading.Event()
+    # SIGTERM (a process manager, `kill`) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):  # a timed wait keeps Ctrl-C responsive
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping.", flush=True)
+        emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""Which Chromium the e2e tests and the benchmark drive.
+
+Playwright's own browser download is not available everywhere (CI machines here have no
+route to it), so: Playwright's Chromium where it is installed (a laptop after
+``playwright install chromium``), else the system one (Debian's ``chromium``), or the one
+named by ``PYB24_CHROMIUM``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def launch_chromium(playwright, **options):
+    chosen = os.environ.get("PYB24_CHROMIUM")
+    if not chosen:
+        try:
+            if Path(playwright.chromium.executable_path).exists():
+                return playwright.chromium.launch(args=CHROMIUM_ARGS, **options)
+        except Exception:  # noqa: BLE001 - no bundled browser registered for this version
+            pass
+        chosen = shutil.which("chromium") or "/usr/bin/chromium"
+    return playwright.chromium.launch(executable_path=chosen, args=CHROMIUM_ARGS, **options)

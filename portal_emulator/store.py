@@ -1,0 +1,433 @@
+"""The emulated portal's state, kept in SQLite so it survives page reloads and restarts.
+
+One :class:`Store` is shared by every request thread; a lock serialises access to the single
+connection (SQLite writes are serialised anyway, and the emulator's load is small).
+The token and option code here is what the REST emulator builds on, so it knows nothing
+about HTTP or the portal page.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS departments (
+    id        INTEGER PRIMARY KEY,
+    name      TEXT NOT NULL,
+    parent_id INTEGER,
+    head_id   INTEGER
+);
+CREATE TABLE IF NOT EXISTS users (
+    id            INTEGER PRIMARY KEY,
+    active        INTEGER NOT NULL DEFAULT 1,
+    name          TEXT NOT NULL,
+    last_name     TEXT NOT NULL,
+    email         TEXT NOT NULL,
+    work_position TEXT NOT NULL DEFAULT '',
+    departments   TEXT NOT NULL DEFAULT '[]',  -- JSON list of department ids (UF_DEPARTMENT)
+    is_admin      INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS layouts (
+    app_sid    TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL,
+    is_admin   INTEGER NOT NULL,
+    expires_in INTEGER NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    access_token  TEXT PRIMARY KEY,
+    refresh_token TEXT NOT NULL UNIQUE,
+    user_id       INTEGER NOT NULL,
+    app_sid       TEXT NOT NULL,
+    issued_at     REAL NOT NULL,
+    expires_at    REAL NOT NULL,
+    revoked       INTEGER NOT NULL DEFAULT 0,  -- access token no longer accepted
+    refresh_used  INTEGER NOT NULL DEFAULT 0   -- refresh token already exchanged
+);
+CREATE TABLE IF NOT EXISTS user_options (
+    user_id INTEGER NOT NULL,
+    name    TEXT NOT NULL,
+    value   TEXT NOT NULL,  -- JSON
+    PRIMARY KEY (user_id, name)
+);
+CREATE TABLE IF NOT EXISTS app_options (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL  -- JSON
+);
+CREATE TABLE IF NOT EXISTS user_install (
+    user_id   INTEGER PRIMARY KEY,
+    installed INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS portal (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+_TABLES = (
+    "departments",
+    "users",
+    "layouts",
+    "tokens",
+    "user_options",
+    "app_options",
+    "user_install",
+    "portal",
+)
+
+# A small company; later issues grow the directory. User 1 is the portal administrator.
+SEED_DEPARTMENTS = (
+    (1, "Acme Corp", None, 1),
+    (2, "Sales", 1, 2),
+    (3, "Marketing", 1, 4),
+    (4, "Development", 1, 5),
+    (5, "Customer Support", 1, 6),
+)
+SEED_USERS = (
+    (1, "Alex", "Morgan", "alex.morgan@acme.example", "Chief Executive Officer", [1], True),
+    (2, "Maria", "Lopez", "maria.lopez@acme.example", "Head of Sales", [2], False),
+    (3, "James", "Chen", "james.chen@acme.example", "Sales Manager", [2], False),
+    (4, "Olga", "Ivanova", "olga.ivanova@acme.example", "Marketing Lead", [3], False),
+    (5, "Daniel", "Novak", "daniel.novak@acme.example", "Lead Developer", [4], False),
+    (6, "Priya", "Sharma", "priya.sharma@acme.example", "Support Engineer", [5], False),
+)
+
+
+class InvalidGrant(Exception):
+    """A refresh token that is unknown, already exchanged, or belongs to another layout."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    active: bool
+    name: str
+    last_name: str
+    email: str
+    work_position: str
+    departments: list[int]
+    is_admin: bool
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.name} {self.last_name}"
+
+    @property
+    def initials(self) -> str:
+        return (self.name[:1] + self.last_name[:1]).upper()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One rendering of an app frame on the portal page (the real portal's AppLayout)."""
+
+    app_sid: str
+    user_id: int
+    is_admin: bool
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int  # seconds, as AUTH_EXPIRES on the wire
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """Result of looking up an access token: status is "valid", "expired" or "invalid"."""
+
+    status: str
+    user_id: int | None = None
+    app_sid: str | None = None
+
+
+def new_token() -> str:
+    # Bitrix24 OAuth tokens are 70 characters of hex-ish text.
+    return secrets.token_hex(35)
+
+
+def new_sid() -> str:
+    return secrets.token_hex(16)
+
+
+class Store:
+    def __init__(self, path: str, *, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        with self._lock:
+            # An emulator's state need not survive a power cut; skipping fsyncs keeps tests fast.
+            self._conn.execute("PRAGMA synchronous=OFF")
+            self._conn.executescript(_SCHEMA)
+            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._seed()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _tx(self):
+        """A transaction under the lock: ``with self._tx() as db: db.execute(...)``."""
+        return _Transaction(self._lock, self._conn)
+
+    def _seed(self) -> None:
+        with self._tx() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO departments (id, name, parent_id, head_id) VALUES (?,?,?,?)",
+                SEED_DEPARTMENTS,
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO users (id, name, last_name, email, work_position,"
+                " departments, is_admin) VALUES (?,?,?,?,?,?,?)",
+                [(u[0], u[1], u[2], u[3], u[4], json.dumps(u[5]), int(u[6])) for u in SEED_USERS],
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO portal (key, value) VALUES ('member_id', ?)", (new_sid(),)
+            )
+            db.execute("INSERT OR IGNORE INTO portal (key, value) VALUES ('installed', 'Y')")
+
+    def reset(self) -> None:
+        """Wipe everything (options, flags, tokens, layouts) and reseed the directory."""
+        with self._tx() as db:
+            for table in _TABLES:
+                db.execute(f"DELETE FROM {table}")  # fixed table names, not input
+        self._seed()
+
+    # -- portal ----------------------------------------------------------------------------
+
+    def member_id(self) -> str:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM portal WHERE key='member_id'").fetchone()
+        return row["value"]
+
+    # -- users -----------------------------------------------------------------------------
+
+    def users(self) -> list[User]:
+        with self._lock:
+            rows = self._conn.execute("SELECT * FROM users ORDER BY id").fetchall()
+        return [_user(row) for row in rows]
+
+    def user(self, user_id: int) -> User | None:
+        with self._lock:
+            row = self._conn.execute("SELECT * FROM users WHERE id=?", (user_id,)).fetchone()
+        return _user(row) if row else None
+
+    # -- layouts and tokens ----------------------------------------------------------------
+
+    def create_layout(
+        self, user_id: int, is_admin: bool, expires_in: int
+    ) -> tuple[Layout, TokenPair]:
+        """Register a new app frame and issue its first token pair."""
+        layout = Layout(new_sid(), user_id, is_admin, expires_in)
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO layouts (app_sid, user_id, is_admin, expires_in, created_at)"
+                " VALUES (?,?,?,?,?)",
+                (layout.app_sid, user_id, int(is_admin), expires_in, self._clock()),
+            )
+            pair = self._issue(db, user_id, layout.app_sid, expires_in)
+        return layout, pair
+
+    def layout(self, app_sid: str) -> Layout | None:
+        with self._lock:
+            row = self._conn.execute("SELECT * FROM layouts WHERE app_sid=?", (app_sid,)).fetchone()
+        if row is None:
+            return None
+        return Layout(row["app_sid"], row["user_id"], bool(row["is_admin"]), row["expires_in"])
+
+    def issue_tokens(self, user_id: int, app_sid: str, expires_in: int) -> TokenPair:
+        with self._tx() as db:
+            return self._issue(db, user_id, app_sid, expires_in)
+
+    def _issue(self, db: sqlite3.Connection, user_id: int, app_sid: str, expires_in: int):
+        now = self._clock()
+        pair = TokenPair(new_token(), new_token(), expires_in)
+        db.execute(
+            "INSERT INTO tokens (access_token, refresh_token, user_id, app_sid, issued_at,"
+            " expires_at) VALUES (?,?,?,?,?,?)",
+            (pair.access_token, pair.refresh_token, user_id, app_sid, now, now + expires_in),
+        )
+        return pair
+
+    def refresh_tokens(
+        self, refresh_token: str, *, app_sid: str | None = None, expires_in: int | None = None
+    ) -> TokenPair:
+        """Exchange a refresh token for a new pair; the old pair stops working.
+
+        A refresh token works once (OAuth rotation), so two concurrent refreshes with the
+        same token fail for the second caller — exactly what clients must coalesce around.
+        """
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT * FROM tokens WHERE refresh_token=?", (refresh_token,)
+            ).fetchone()
+            if row is None or row["refresh_used"]:
+                raise InvalidGrant("refresh token is unknown or was already used")
+            if app_sid is not None and row["app_sid"] != app_sid:
+                raise InvalidGrant("refresh token belongs to another application frame")
+            lifetime = expires_in if expires_in is not None else self._lifetime(db, row)
+            db.execute(
+                "UPDATE tokens SET revoked=1, refresh_used=1 WHERE access_token=?",
+                (row["access_token"],),
+            )
+            return self._issue(db, row["user_id"], row["app_sid"], lifetime)
+
+    def _lifetime(self, db: sqlite3.Connection, row: sqlite3.Row) -> int:
+        layout = db.execute(
+            "SELECT expires_in FROM layouts WHERE app_sid=?", (row["app_sid"],)
+        ).fetchone()
+        if layout is not None:
+            return layout["expires_in"]
+        return max(1, round(row["expires_at"] - row["issued_at"]))
+
+    def check_access_token(self, access_token: str) -> TokenCheck:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT * FROM tokens WHERE access_token=?", (access_token,)
+            ).fetchone()
+        if row is None or row["revoked"]:
+            return TokenCheck("invalid")
+        if row["expires_at"] <= self._clock():
+            return TokenCheck("expired", row["user_id"], row["app_sid"])
+        return TokenCheck("valid", row["user_id"], row["app_sid"])
+
+    # -- options ---------------------------------------------------------------------------
+
+    def user_options(self, user_id: int) -> dict[str, Any]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT name, value FROM user_options WHERE user_id=? ORDER BY rowid", (user_id,)
+            ).fetchall()
+        return {row["name"]: json.loads(row["value"]) for row in rows}
+
+    def set_user_option(self, user_id: int, name: str, value: Any) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO user_options (user_id, name, value) VALUES (?,?,?)"
+                " ON CONFLICT (user_id, name) DO UPDATE SET value=excluded.value",
+                (user_id, name, json.dumps(value)),
+            )
+
+    def app_options(self) -> dict[str, Any]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT name, value FROM app_options ORDER BY rowid"
+            ).fetchall()
+        return {row["name"]: json.loads(row["value"]) for row in rows}
+
+    def set_app_options(self, options: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+        """Save several options at once; returns all app options after the update."""
+        with self._tx() as db:
+            db.executemany(
+                "INSERT INTO app_options (name, value) VALUES (?,?)"
+                " ON CONFLICT (name) DO UPDATE SET value=excluded.value",
+                [(name, json.dumps(value)) for name, value in options],
+            )
+        return self.app_options()
+
+    # -- install flags ---------------------------------------------------------------------
+
+    def user_installed(self, user_id: int) -> bool:
+        """Whether this user's app has sent setInstall (so FIRST_RUN is over)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT installed FROM user_install WHERE user_id=?", (user_id,)
+            ).fetchone()
+        return bool(row and row["installed"])
+
+    def set_user_installed(self, user_id: int, installed: bool) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO user_install (user_id, installed) VALUES (?,?)"
+                " ON CONFLICT (user_id) DO UPDATE SET installed=excluded.installed",
+                (user_id, int(installed)),
+            )
+
+    def app_installed(self) -> str:
+        """The app's "installed" flag, "Y" or "N"; "N" puts the app frame in install mode."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM portal WHERE key='installed'").fetchone()
+        return row["value"] if row else "Y"
+
+    def set_app_installed(self, value: str) -> None:
+        if value not in ("Y", "N"):
+            raise ValueError(f"installed flag must be 'Y' or 'N', got {value!r}")
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO portal (key, value) VALUES ('installed', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value=excluded.value",
+                (value,),
+            )
+
+    # -- inspection ------------------------------------------------------------------------
+
+    def dump_state(self) -> dict[str, Any]:
+        """Options and flags for tests; never tokens."""
+        with self._lock:
+            install_rows = self._conn.execute(
+                "SELECT user_id, installed FROM user_install ORDER BY user_id"
+            ).fetchall()
+            option_users = self._conn.execute(
+                "SELECT DISTINCT user_id FROM user_options ORDER BY user_id"
+            ).fetchall()
+            layouts = self._conn.execute("SELECT COUNT(*) FROM layouts").fetchone()[0]
+        return {
+            "installed": self.app_installed(),
+            "app_options": self.app_options(),
+            "user_options": {
+                str(row["user_id"]): self.user_options(row["user_id"]) for row in option_users
+            },
+            "user_install": {str(row["user_id"]): bool(row["installed"]) for row in install_rows},
+            "layouts": layouts,
+        }
+
+
+class _Transaction:
+    """Holds the store lock and wraps the body in BEGIN/COMMIT (ROLLBACK on error)."""
+
+    def __init__(self, lock: threading.RLock, conn: sqlite3.Connection) -> None:
+        self._lock = lock
+        self._conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._lock.acquire()
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._lock.release()
+            raise
+        return self._conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self._conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self._lock.release()
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(
+        id=row["id"],
+        active=bool(row["active"]),
+        name=row["name"],
+        last_name=row["last_name"],
+        email=row["email"],
+        work_position=row["work_position"],
+        departments=json.loads(row["departments"]),
+        is_admin=bool(row["is_admin"]),
+    )

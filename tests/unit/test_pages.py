@@ -1,0 +1,37 @@
+"""Static checks on the app pages: every page ships all of pyb24 and loads nothing from a CDN."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MODULES = sorted(p.name for p in (ROOT / "pyb24").glob("*.py"))
+CONFIGS = sorted(
+    p
+    for p in ROOT.rglob("pyscript.toml")
+    if ".venv" not in p.parts and "node_modules" not in p.parts
+)
+PAGES = [ROOT / "index.html", *sorted((ROOT / "tests" / "e2e" / "apps").glob("*.html"))]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_config_maps_every_pyb24_module_to_the_package(config):
+    data = tomllib.loads(config.read_text())
+    base = config.parent
+    mapped = {}
+    for source, target in data["files"].items():
+        assert (base / source).resolve().parent == ROOT / "pyb24", source
+        mapped[Path(source).name] = target
+    assert sorted(mapped) == MODULES
+    assert all(target == f"./pyb24/{name}" for name, target in mapped.items())
+    assert (base / data["interpreter"]).resolve() == ROOT / "static/vendor/pyodide/pyodide.mjs"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_pages_boot_through_pyb24_boot_and_use_no_cdn(page):
+    html = page.read_text()
+    assert re.search(r'<script type="module" src="[./]*static/pyb24-boot\.js"></script>', html)
+    assert not re.search(r'(src|href)="(https?:)?//', html), "runtime assets must be local"
+    assert 'pyscript/core.js"></script>' not in html, "PyScript must be imported by the boot script"

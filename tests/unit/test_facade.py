@@ -143,13 +143,10 @@ async def test_refresh_auth_before_init_is_an_error():
         bx24.refreshAuth()
 
 
-def test_is_admin_follows_init_data():
-    async def scenario(admin):
-        _, bx24 = await initialised(IS_ADMIN=admin)
-        return bx24.isAdmin()
-
-    assert asyncio.run(scenario(True)) is True
-    assert asyncio.run(scenario(False)) is False
+@pytest.mark.parametrize("admin", [True, False])
+async def test_is_admin_follows_init_data(admin):
+    _, bx24 = await initialised(IS_ADMIN=admin)
+    assert bx24.isAdmin() is admin
 
 
 # -- install (§4.2) ----------------------------------------------------------------------
@@ -223,13 +220,10 @@ async def test_install_finish_outside_install_mode_is_a_no_op():
     assert not host.requests("setInstallFinish")
 
 
-def test_script_url_installers_are_refused():
-    async def scenario():
-        _, bx24, _ = start()
-        bx24.install("https://example.com/install.js")
-
+async def test_script_url_installers_are_refused():
+    _, bx24, _ = start()
     with pytest.raises(TypeError, match="Python callable"):
-        asyncio.run(scenario())
+        bx24.install("https://example.com/install.js")
 
 
 # -- options (§3.5, §3.6, §4.5) ----------------------------------------------------------

@@ -11,7 +11,14 @@ from collections.abc import Callable
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_once_callable, create_proxy  # type: ignore[import-not-found]
+from pyodide.ffi import (  # type: ignore[import-not-found]
+    JsException,
+    create_once_callable,
+    create_proxy,
+    to_js,
+)
+
+from .host import NetworkError
 
 
 class BrowserHost:
@@ -45,6 +52,23 @@ class BrowserHost:
             asyncio.get_event_loop().call_soon(fn)
         else:
             js.document.addEventListener("DOMContentLoaded", create_once_callable(lambda _e: fn()))
+
+    async def fetch(self, url: str, body: str) -> tuple[int, str]:
+        options = to_js(
+            {
+                "method": "POST",
+                "body": body,
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+                "credentials": "omit",  # the token is in the body; cookies are not ours to send
+            },
+            dict_converter=js.Object.fromEntries,
+        )
+        try:
+            response = await js.fetch(url, options)
+            text = await response.text()
+        except JsException as exc:  # fetch rejects only when no HTTP answer arrived
+            raise NetworkError(str(exc)) from None
+        return int(response.status), str(text)
 
     def mark(self, name: str) -> None:
         js.performance.mark(name)

@@ -16,6 +16,7 @@ from typing import Any
 from .bridge import ParentBridge, invoke_callback
 from .host import Host
 from .protocol import FrameParams, is_https_flag, parse_window_name
+from .rest import AjaxResult, RestClient
 
 log = logging.getLogger("pyb24")
 
@@ -132,6 +133,9 @@ class Placement:
         return {"placement": state["PLACEMENT"], "options": state["PLACEMENT_OPTIONS"]}
 
 
+_UNSET: Any = object()  # "argument not given" (JS undefined), unlike None (JS null)
+
+
 class BX24Facade:
     """The Python ``BX24``. Create it with a host; ``pyb24.BX24`` is the browser's instance."""
 
@@ -151,6 +155,7 @@ class BX24Facade:
         self.userOption: UserOption = UserOption(self, None)
         self.appOption: AppOption = AppOption(self, None)
         self.placement = Placement(self)
+        self._rest = RestClient(self)
         # BX24.js registers its own init handler first, so options are bound before user code.
         self._init_list.append((self._bind_options, None))
         host.on_dom_ready(self._run_ready)
@@ -328,6 +333,53 @@ class BX24Facade:
         if self._init_data is None:
             raise NotInitializedError("BX24.refreshAuth() needs init data: call it after init")
         return bridge.send("refreshAuth", {}, callback, convert=self._apply_tokens)
+
+    # -- REST (§4.6, §5) ----------------------------------------------------------------
+    def callMethod(
+        self, method: str, params: Any = None, callback: Callable[[AjaxResult], Any] | None = None
+    ) -> asyncio.Future:
+        """Call a REST method; the callback and the awaitable get an ``AjaxResult``."""
+        return self._rest.call(method, params, callback)
+
+    def callBatch(
+        self, calls: Any, callback: Callable[[Any], Any] | None = None, bHaltOnError: bool = False
+    ) -> asyncio.Future:
+        """Up to 50 calls in one request; results as a list or dict shaped like ``calls``."""
+        return self._rest.batch(calls, callback, bHaltOnError)
+
+    def callBind(self, event: str, handler: str, auth_type: Any = _UNSET, callback=None):
+        """``event.bind`` for admins (``auth_type`` defaults to 0); ``False`` for others."""
+        params = {
+            "event": event or "",
+            "handler": handler or "",
+            "auth_type": 0 if auth_type is _UNSET else auth_type,
+        }
+        return self._admin_call("event.bind", params, callback)
+
+    def callUnbind(self, event: str, handler: str, auth_type: Any = _UNSET, callback=None):
+        """``event.unbind`` for admins (``auth_type`` only when given); ``False`` for others."""
+        params = {"event": event or "", "handler": handler or ""}
+        if auth_type is not _UNSET and auth_type is not None:
+            params["auth_type"] = auth_type
+        return self._admin_call("event.unbind", params, callback)
+
+    callUnBind = callUnbind  # BX24.js has both spellings
+
+    def _admin_call(self, method: str, params: dict, callback):
+        self._bridge_or_raise()
+        if self._init_data is None:  # BX24.js re-queues the call through init
+            result = self._host.create_future()
+
+            async def after_init() -> None:
+                await self.init()
+                sent = self._admin_call(method, params, callback)
+                result.set_result(await sent if sent is not False else False)
+
+            asyncio.ensure_future(after_init())
+            return result
+        if not self.isAdmin():
+            return False
+        return self._rest.call(method, params, callback)
 
     def _apply_tokens(self, tokens: Any) -> AuthData | bool:
         if isinstance(tokens, dict) and tokens.get("AUTH_ID"):

@@ -10,6 +10,10 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 
+class NetworkError(OSError):
+    """A request that got no HTTP answer at all (offline, refused, CORS, aborted)."""
+
+
 class TimerHandle(Protocol):
     def cancel(self) -> None: ...
 
@@ -35,6 +39,10 @@ class Host(Protocol):
 
     def on_dom_ready(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` once the document has a body (at once if it already has)."""
+
+    async def fetch(self, url: str, body: str) -> tuple[int, str]:
+        """POST ``body`` as ``application/x-www-form-urlencoded`` (CORS-safelisted: no preflight);
+        return ``(status, text)``. Raises ``NetworkError`` when no answer arrives."""
 
     def mark(self, name: str) -> None:
         """A ``performance.mark``: shows pyb24's milestones in the browser's profiler."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from urllib.parse import parse_qsl
 
 from pyb24.protocol import encode_reply, split_request
 
@@ -47,6 +49,9 @@ class FakeHost:
         self.marks: list[str] = []
         self._timers: list[_Timer] = []
         self._dom_ready: list = []
+        self.http: list[tuple[str, str]] = []  # (url, body) of every fetch
+        self.responses: list = []  # queued answers: (status, text|json), an exception, a Future
+
 
     # -- Host --------------------------------------------------------------------------
     def post(self, message: str, target_origin: str) -> None:
@@ -72,6 +77,20 @@ class FakeHost:
 
     def mark(self, name: str) -> None:
         self.marks.append(name)
+
+    async def fetch(self, url: str, body: str) -> tuple[int, str]:
+        self.http.append((url, body))
+        response = self.responses.pop(0) if self.responses else (200, {"result": {}})
+        if isinstance(response, asyncio.Future):
+            response = await response
+        if isinstance(response, BaseException):
+            raise response
+        status, payload = response
+        return status, payload if isinstance(payload, str) else json.dumps(payload)
+
+    def form(self, index: int = -1) -> dict[str, str]:
+        """The body of a fetch, decoded flat (``filter[>ID]`` stays one key)."""
+        return dict(parse_qsl(self.http[index][1], keep_blank_values=True))
 
     # -- test controls -----------------------------------------------------------------
     async def advance(self, seconds: float) -> None:

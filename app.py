@@ -6,6 +6,7 @@ import time
 
 from pyscript import document, when
 
+import demo_ui  # the "Portal UI" section: window, pickers, sliders, messenger, placement
 from pyb24 import BX24, ReplyTimeout
 
 
@@ -81,6 +82,115 @@ async def refresh_auth(event):
     render_auth()
 
 
+# -- REST -------------------------------------------------------------------------------
+DEAL_QUERY = {
+    "select": ["ID", "TITLE", "STAGE_ID", "OPPORTUNITY", "CURRENCY_ID"],
+    "order": {"ID": "DESC"},
+}
+deals_page = None  # the last AjaxResult of crm.deal.list, for next()
+
+
+def show_error(element_id, result):
+    element = document.getElementById(element_id)
+    element.textContent = str(result.error())
+    element.className = "error"
+
+
+def add_deal_rows(deals, at_top=False):
+    body = document.getElementById("deals")
+    for deal in deals:
+        row = document.createElement("tr")
+        row.dataset.id = deal["ID"]
+        for text, css in (
+            (deal["ID"], ""),
+            (deal["TITLE"], ""),
+            (deal["STAGE_ID"], ""),
+            (f"{float(deal['OPPORTUNITY'] or 0):,.2f} {deal['CURRENCY_ID'] or ''}", "num"),
+        ):
+            cell = document.createElement("td")
+            cell.textContent = text
+            cell.className = css
+            row.appendChild(cell)
+        if at_top:
+            body.insertBefore(row, body.firstChild)
+        else:
+            body.appendChild(row)
+
+
+def show_deals_page(result):
+    global deals_page
+    if result.error():
+        show_error("deals-status", result)
+        return
+    deals_page = result
+    add_deal_rows(result.data())
+    shown = document.getElementById("deals").rows.length
+    show("deals-count", f"({shown} of {result.total()})")
+    document.getElementById("deals-more").hidden = not result.more()
+
+
+async def load_rest_section():
+    me = await BX24.callMethod("user.current")
+    if me.error():
+        show_error("me", me)
+    else:
+        user = me.data()
+        show("me", f"You are {user['NAME']} {user['LAST_NAME']} (user {user['ID']}).")
+    show_deals_page(await BX24.callMethod("crm.deal.list", DEAL_QUERY))
+
+
+@when("click", "#deals-more")
+async def more_deals(event):
+    page = deals_page.next()  # False when there is no next page
+    if page is not False:
+        show_deals_page(await page)
+
+
+@when("submit", "#deal-form")
+def add_deal(event):
+    event.preventDefault()
+    title = document.getElementById("deal-title").value.strip()
+    amount = document.getElementById("deal-amount").value.strip() or 0
+    asyncio.ensure_future(create_deal(title, amount))
+
+
+async def create_deal(title, amount):
+    show("deal-status", "adding…")
+    fields = {"title": title, "opportunity": amount, "currencyId": "USD"}
+    added = await BX24.callMethod("crm.item.add", {"entityTypeId": 2, "fields": fields})
+    if added.error():
+        show_error("deal-status", added)
+        return
+    deal = await BX24.callMethod("crm.deal.get", {"id": added.data()["item"]["id"]})
+    add_deal_rows([deal.data()], at_top=True)
+    show("deal-status", f"deal {deal.data()['ID']} added")
+    document.getElementById("deal-title").value = ""
+
+
+@when("click", "#batch-run")
+async def run_batch(event):
+    show("batch-status", "running…")
+    results = await BX24.callBatch(
+        {
+            "me": ["user.current", {}],
+            "department": ["department.get", {"ID": "$result[me][UF_DEPARTMENT][0]"}],
+            "deals": ["crm.deal.list", {"filter": {"ASSIGNED_BY_ID": "$result[me][ID]"}}],
+        }
+    )
+    failed = [key for key, result in results.items() if result.error()]
+    if failed:
+        show_error("batch-status", results[failed[0]])
+        return
+    department = results["department"].data()[0]["NAME"]
+    show(
+        "batch-status",
+        f"one request, three commands: you work in {department} "
+        f"and have {results['deals'].total()} deal(s)",
+    )
+
+
 render()
+demo_ui.setup()
 document.getElementById("loading").hidden = True
 document.getElementById("app").hidden = False
+await load_rest_section()  # noqa: F704

@@ -26,6 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--root", default=str(REPO_ROOT), help="folder holding the app files")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
+    parser.add_argument(
+        "--seed-deals",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add generated deals until the store holds at least N (benchmarks: 10000)",
+    )
     args = parser.parse_args(argv)
 
     emulator = start_emulator(
@@ -35,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         app_port=args.app_port,
         verbose=not args.quiet,
     )
+    missing = args.seed_deals - emulator.store.count_items(2)
+    if missing > 0:
+        first, last = emulator.store.seed_deals(missing)
+        print(f"Seeded deals {first}..{last}.", flush=True)
     print(f"Emulated portal: {emulator.portal_url()}", flush=True)
     print(f"App origin:      {emulator.app_origin}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)

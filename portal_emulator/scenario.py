@@ -33,6 +33,7 @@ KNOBS = (
     "deny",
     "hold",
     "expires",
+    "device",
     # Set by the page itself after setInstallFinish, like the real portal's redirect.
     "install_finished",
 )
@@ -59,6 +60,7 @@ class Scenario:
     deny: tuple[str, ...] = ()
     hold: tuple[str, ...] = ()
     expires: int = 3600
+    device: str = "desktop"  # "mobile": openPath answers METHOD_NOT_SUPPORTED_ON_DEVICE
     install_finished: str | None = None
 
     @property
@@ -118,6 +120,8 @@ def parse_scenario(query: str | Mapping[str, str]) -> Scenario:
         values["hold"] = _commands("hold", knobs["hold"])
     if "expires" in knobs:
         values["expires"] = _int("expires", knobs["expires"], minimum=1, maximum=_MAX_EXPIRES)
+    if "device" in knobs:
+        values["device"] = _choice("device", knobs["device"].lower(), ("desktop", "mobile"))
     if "install_finished" in knobs:
         values["install_finished"] = _choice(
             "install_finished", knobs["install_finished"].upper(), ("Y", "N")

@@ -1,4 +1,4 @@
-"""HTTP side of the emulated portal: app files, the portal page, its JSON API, the REST stub.
+"""HTTP side of the emulated portal: app files, the portal page, its JSON API, REST.
 
 Two ports run the same handler, so the portal page (``http://127.0.0.1:P1``) and the app
 frame (``http://localhost:P2``) live on different origins, as in production, and origin
@@ -18,7 +18,7 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+from .directory import directory
+from .rest import RestEmulator, RestRequest
 from .scenario import Scenario, ScenarioError, parse_scenario
 from .store import InvalidGrant, Store, User
 
@@ -39,7 +41,7 @@ APP_CODE = "local.pyb24"  # from_app=... in openPath URLs, like a local applicat
 MAX_BODY = 1024 * 1024
 
 # What the app origin may serve: the app page and its library, never the rest of the repo.
-APP_FILES = frozenset({"index.html", "app.py", "pyscript.toml"})
+APP_FILES = frozenset({"index.html", "app.py", "demo_ui.py", "pyscript.toml"})
 APP_DIRS = ("pyb24/", "static/", "tests/e2e/apps/", "bench/pages/", "examples/")
 
 CONTENT_TYPES = {
@@ -93,6 +95,10 @@ class Emulator:
     app_origin: str
     _servers: list[ThreadingHTTPServer]
     verbose: bool = False
+    rest: RestEmulator = field(init=False)  # the REST API and its test knobs (emu.rest)
+
+    def __post_init__(self) -> None:
+        self.rest = RestEmulator(self.store)
 
     def portal_url(self, app: str = "/index.html", **knobs: Any) -> str:
         """URL of the portal page showing ``app`` under the scenario given by ``knobs``.
@@ -106,7 +112,9 @@ class Emulator:
         return f"{self.portal_origin}/portal/?{urlencode(params)}"
 
     def reset(self) -> None:
+        """Store back to the seed, REST knobs back to their defaults."""
         self.store.reset()
+        self.rest.reset()
 
     def stop(self) -> None:
         servers, self._servers = self._servers, []
@@ -161,6 +169,7 @@ class Emulator:
             "deny": list(scenario.deny),
             "hold": list(scenario.hold),
             "installFinished": scenario.install_finished,
+            "device": scenario.device,
             "auth": {
                 "AUTH_ID": tokens.access_token,
                 "AUTH_EXPIRES": tokens.expires_in,
@@ -207,8 +216,13 @@ class Emulator:
 
     def api(self, action: str, body: dict[str, Any]) -> Any:
         if action == "reset":
-            self.store.reset()
+            self.reset()
             return {"reset": True}
+        if action == "rest_config":  # the page's REST panel: limits and faults
+            try:
+                return self.rest.apply_panel(body)
+            except (TypeError, ValueError) as exc:
+                raise ApiError(400, "INVALID_REQUEST", str(exc)) from None
         handler = _API_ACTIONS.get(action)
         if handler is None:
             raise ApiError(404, "NOT_FOUND", f"unknown portal action {action!r}")
@@ -275,12 +289,30 @@ def _api_installed(store: Store, layout, body: dict[str, Any]) -> Any:
     return {"installed": value}
 
 
+def _api_layout(store: Store, layout, body: dict[str, Any]) -> Any:
+    """openApplication: a new layout (APP_SID, tokens) for the same user, in a slider."""
+    opened, tokens = store.create_layout(layout.user_id, layout.is_admin, layout.expires_in)
+    return {
+        "appSid": opened.app_sid,
+        "auth": {
+            "AUTH_ID": tokens.access_token,
+            "AUTH_EXPIRES": tokens.expires_in,
+            "REFRESH_ID": tokens.refresh_token,
+        },
+        "firstRun": not store.user_installed(layout.user_id),
+        "install": store.app_installed() == "N",
+        "userOptions": store.user_options(layout.user_id),
+        "appOptions": store.app_options(),
+    }
+
+
 _API_ACTIONS = {
     "refresh": _api_refresh,
     "user_option": _api_user_option,
     "app_options": _api_app_options,
     "install": _api_install,
     "installed": _api_installed,
+    "layout": _api_layout,
 }
 
 
@@ -319,6 +351,8 @@ class PortalHandler(BaseHTTPRequestHandler):
 
     def _route(self, send_body: bool) -> None:
         self._body_done = False  # one handler instance serves every request of a connection
+        self._reused = getattr(self, "_served", 0) > 0  # an earlier request used this socket
+        self._served = getattr(self, "_served", 0) + 1
         try:
             self._dispatch(send_body)
         except ApiError as exc:
@@ -340,18 +374,7 @@ class PortalHandler(BaseHTTPRequestHandler):
         method = self.command
 
         if path == "/rest" or path.startswith("/rest/"):
-            self._discard_body()
-            if method == "OPTIONS":
-                self._send(204, b"", "text/plain", REST_CORS)
-            else:
-                self._send_json(
-                    501,
-                    {
-                        "error": "NOT_IMPLEMENTED",
-                        "error_description": "The REST emulator arrives with the REST issue",
-                    },
-                    REST_CORS,
-                )
+            self._rest(path, url.query, send_body)
             return
         if path.startswith("/portal/api/"):
             self._portal_api(path.removeprefix("/portal/api/"))
@@ -387,11 +410,25 @@ class PortalHandler(BaseHTTPRequestHandler):
             # The API belongs to the portal page; an app frame on another origin may not call it.
             self._discard_body()
             raise ApiError(403, "FORBIDDEN_ORIGIN", "the portal API is same-origin only")
+        if action == "directory":  # users, departments, CRM items for the portal's pickers
+            self._discard_body()
+            if self.command not in ("GET", "HEAD"):
+                raise ApiError(405, "METHOD_NOT_ALLOWED", "use GET for directory")
+            self._send_json(200, directory(self.emulator.store))
+            return
         if action == "state":
             self._discard_body()
             if self.command not in ("GET", "HEAD"):
                 raise ApiError(405, "METHOD_NOT_ALLOWED", "use GET for state")
             self._send_json(200, self.emulator.store.dump_state())
+            return
+        if action == "rest_log":  # the inspector's REST rows: GET rest_log?after=<seq>
+            self._discard_body()
+            if self.command not in ("GET", "HEAD"):
+                raise ApiError(405, "METHOD_NOT_ALLOWED", "use GET for rest_log")
+            after = dict(parse_qsl(urlsplit(self.path).query)).get("after", "0")
+            entries = self.emulator.rest.log(int(after) if after.isdigit() else 0)
+            self._send_json(200, {"entries": entries, "config": self.emulator.rest.config()})
             return
         if self.command != "POST":
             self._discard_body()
@@ -399,7 +436,42 @@ class PortalHandler(BaseHTTPRequestHandler):
         body = self._read_json_body()
         self._send_json(200, self.emulator.api(action, body))
 
+    def _rest(self, path: str, query: str, send_body: bool) -> None:
+        """``/rest/<method>[.json]``: CORS on every answer, preflights counted, faults obeyed."""
+        rest = self.emulator.rest
+        if self.command == "OPTIONS":
+            self._discard_body()
+            rest.count_preflight()
+            self._send(204, b"", "text/plain", REST_CORS)
+            return
+        headers = {**REST_CORS, "Cache-Control": "no-store"}
+        try:
+            body = self._read_raw_body()
+        except ApiError as exc:
+            payload = {"error": exc.code, "error_description": exc.description}
+            self._send(exc.status, json.dumps(payload).encode(), "application/json", headers)
+            return
+        reply = rest.handle(
+            RestRequest(
+                self.command, path, query, self.headers.get("Content-Type", ""), body, self._reused
+            )
+        )
+        if reply.drop:  # no status line, no headers: the client sees the connection close
+            self.close_connection = True
+            return
+        self._send(reply.status, reply.body, reply.content_type, headers, send_body=send_body)
+
     def _read_json_body(self) -> dict[str, Any]:
+        raw = self._read_raw_body()
+        try:
+            body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ApiError(400, "INVALID_JSON", "the request body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "INVALID_JSON", "the request body must be a JSON object")
+        return body
+
+    def _read_raw_body(self) -> bytes:
         length_text = self.headers.get("Content-Length")
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
@@ -415,13 +487,7 @@ class PortalHandler(BaseHTTPRequestHandler):
             raise ApiError(413, "REQUEST_TOO_LARGE", f"body must be at most {MAX_BODY} bytes")
         raw = self.rfile.read(length) if length else b""
         self._body_done = True
-        try:
-            body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ApiError(400, "INVALID_JSON", "the request body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise ApiError(400, "INVALID_JSON", "the request body must be a JSON object")
-        return body
+        return raw
 
     def _drain(self, length: int) -> None:
         remaining = length if 0 < length <= 64 * MAX_BODY else 0

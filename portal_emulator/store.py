@@ -13,11 +13,15 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+from .rest import seed
+from .rest.crmfields import crm_items_ddl
+
+# Bump when a table changes: an older file is wiped and reseeded (emulator state is disposable).
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS departments (
@@ -34,7 +38,8 @@ CREATE TABLE IF NOT EXISTS users (
     email         TEXT NOT NULL,
     work_position TEXT NOT NULL DEFAULT '',
     departments   TEXT NOT NULL DEFAULT '[]',  -- JSON list of department ids (UF_DEPARTMENT)
-    is_admin      INTEGER NOT NULL DEFAULT 0
+    is_admin      INTEGER NOT NULL DEFAULT 0,
+    profile       TEXT NOT NULL DEFAULT '{}'   -- JSON: gender, birthday, phones, city, ...
 );
 CREATE TABLE IF NOT EXISTS layouts (
     app_sid    TEXT PRIMARY KEY,
@@ -71,7 +76,16 @@ CREATE TABLE IF NOT EXISTS portal (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-"""
+CREATE TABLE IF NOT EXISTS event_handlers (
+    id             INTEGER PRIMARY KEY,
+    event          TEXT NOT NULL,     -- upper case, as event.get shows it
+    handler        TEXT NOT NULL,
+    auth_type      INTEGER NOT NULL,  -- 0: the user who triggered the event
+    event_type     TEXT NOT NULL,     -- online | offline
+    auth_connector TEXT NOT NULL DEFAULT '',
+    options        TEXT NOT NULL DEFAULT ''
+);
+""" + crm_items_ddl()
 
 _TABLES = (
     "departments",
@@ -82,25 +96,9 @@ _TABLES = (
     "app_options",
     "user_install",
     "portal",
+    "event_handlers",
+    "crm_items",
 )
-
-# A small company; later issues grow the directory. User 1 is the portal administrator.
-SEED_DEPARTMENTS = (
-    (1, "Acme Corp", None, 1),
-    (2, "Sales", 1, 2),
-    (3, "Marketing", 1, 4),
-    (4, "Development", 1, 5),
-    (5, "Customer Support", 1, 6),
-)
-SEED_USERS = (
-    (1, "Alex", "Morgan", "alex.morgan@acme.example", "Chief Executive Officer", [1], True),
-    (2, "Maria", "Lopez", "maria.lopez@acme.example", "Head of Sales", [2], False),
-    (3, "James", "Chen", "james.chen@acme.example", "Sales Manager", [2], False),
-    (4, "Olga", "Ivanova", "olga.ivanova@acme.example", "Marketing Lead", [3], False),
-    (5, "Daniel", "Novak", "daniel.novak@acme.example", "Lead Developer", [4], False),
-    (6, "Priya", "Sharma", "priya.sharma@acme.example", "Support Engineer", [5], False),
-)
-
 
 class InvalidGrant(Exception):
     """A refresh token that is unknown, already exchanged, or belongs to another layout."""
@@ -116,6 +114,7 @@ class User:
     work_position: str
     departments: list[int]
     is_admin: bool
+    profile: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def full_name(self) -> str:
@@ -168,9 +167,14 @@ class Store:
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
+        # Lifetime of newly issued tokens when set (REST emulator's token_ttl), else per layout.
+        self.token_ttl: int | None = None
         with self._lock:
             # An emulator's state need not survive a power cut; skipping fsyncs keeps tests fast.
             self._conn.execute("PRAGMA synchronous=OFF")
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                self._drop_everything()
             self._conn.executescript(_SCHEMA)
             self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self._seed()
@@ -185,28 +189,70 @@ class Store:
         """A transaction under the lock: ``with self._tx() as db: db.execute(...)``."""
         return _Transaction(self._lock, self._conn)
 
+    def _drop_everything(self) -> None:
+        tables = self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        for row in tables:
+            self._conn.execute(f'DROP TABLE IF EXISTS "{row[0]}"')  # names from the file itself
+
     def _seed(self) -> None:
+        """The seeded directory (every open; existing rows win) and, once, the CRM."""
+        people = seed.users()
         with self._tx() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO departments (id, name, parent_id, head_id) VALUES (?,?,?,?)",
-                SEED_DEPARTMENTS,
+                seed.departments(),
             )
             db.executemany(
-                "INSERT OR IGNORE INTO users (id, name, last_name, email, work_position,"
-                " departments, is_admin) VALUES (?,?,?,?,?,?,?)",
-                [(u[0], u[1], u[2], u[3], u[4], json.dumps(u[5]), int(u[6])) for u in SEED_USERS],
+                "INSERT OR IGNORE INTO users (id, active, name, last_name, email, work_position,"
+                " departments, is_admin, profile) VALUES (?,?,?,?,?,?,?,?,?)",
+                [_user_row(person) for person in people],
             )
             db.execute(
                 "INSERT OR IGNORE INTO portal (key, value) VALUES ('member_id', ?)", (new_sid(),)
             )
             db.execute("INSERT OR IGNORE INTO portal (key, value) VALUES ('installed', 'Y')")
+            seeded = db.execute("SELECT 1 FROM portal WHERE key='crm_seeded'").fetchone()
+            if not seeded:
+                _insert_crm(db, seed.crm_items())
+                db.execute("INSERT INTO portal (key, value) VALUES ('crm_seeded', 'Y')")
 
     def reset(self) -> None:
-        """Wipe everything (options, flags, tokens, layouts) and reseed the directory."""
+        """Wipe everything (options, flags, tokens, layouts, CRM, events) and reseed."""
         with self._tx() as db:
             for table in _TABLES:
                 db.execute(f"DELETE FROM {table}")  # fixed table names, not input
         self._seed()
+
+    # -- queries for the REST emulator -------------------------------------------------------
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of one read query (the REST methods build their own SQL)."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def transaction(self):
+        """``with store.transaction() as db:`` — several writes, all or nothing."""
+        return self._tx()
+
+    def seed_deals(self, count: int) -> tuple[int, int]:
+        """Add ``count`` generated deals (benchmarks); returns the first and last new id."""
+        if count <= 0:
+            raise ValueError("count must be positive")
+        staff = seed.staff_ids()
+        with self._tx() as db:
+            first = db.execute(
+                "SELECT COALESCE(MAX(id), 0) + 1 FROM crm_items WHERE entity_type_id=2"
+            ).fetchone()[0]
+            _insert_crm(db, seed.bulk_deals(first, count, staff))
+        return first, first + count - 1
+
+    def count_items(self, entity_type_id: int) -> int:
+        with self._lock:
+            return self._conn.execute(
+                "SELECT COUNT(*) FROM crm_items WHERE entity_type_id=?", (entity_type_id,)
+            ).fetchone()[0]
 
     # -- portal ----------------------------------------------------------------------------
 
@@ -256,6 +302,8 @@ class Store:
 
     def _issue(self, db: sqlite3.Connection, user_id: int, app_sid: str, expires_in: int):
         now = self._clock()
+        if self.token_ttl is not None:
+            expires_in = self.token_ttl
         pair = TokenPair(new_token(), new_token(), expires_in)
         db.execute(
             "INSERT INTO tokens (access_token, refresh_token, user_id, app_sid, issued_at,"
@@ -305,6 +353,15 @@ class Store:
         if row["expires_at"] <= self._clock():
             return TokenCheck("expired", row["user_id"], row["app_sid"])
         return TokenCheck("valid", row["user_id"], row["app_sid"])
+
+    def expire_access_tokens(self) -> int:
+        """Make every live access token expired now (refresh tokens keep working)."""
+        now = self._clock()
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE tokens SET expires_at=? WHERE revoked=0 AND expires_at > ?", (now, now)
+            )
+            return cursor.rowcount
 
     # -- options ---------------------------------------------------------------------------
 
@@ -430,4 +487,34 @@ def _user(row: sqlite3.Row) -> User:
         work_position=row["work_position"],
         departments=json.loads(row["departments"]),
         is_admin=bool(row["is_admin"]),
+        profile=json.loads(row["profile"]),
     )
+
+
+_USER_COLUMNS = ("id", "active", "name", "last_name", "email", "work_position", "departments",
+                 "is_admin")
+
+
+def _user_row(person: dict[str, Any]) -> tuple:
+    profile = {key: value for key, value in person.items() if key not in _USER_COLUMNS}
+    return (
+        person["id"],
+        int(person["active"]),
+        person["name"],
+        person["last_name"],
+        person["email"],
+        person["work_position"],
+        json.dumps(person["departments"]),
+        int(person["is_admin"]),
+        json.dumps(profile),
+    )
+
+
+def _insert_crm(db: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert ``crm_items`` rows given as column -> value dicts (missing columns are NULL)."""
+    columns = [row[1] for row in db.execute("PRAGMA table_info(crm_items)")]
+    sql = (
+        f"INSERT INTO crm_items ({', '.join(columns)})"  # column names from the schema itself
+        f" VALUES ({', '.join('?' * len(columns))})"
+    )
+    db.executemany(sql, (tuple(row.get(name) for name in columns) for row in rows))

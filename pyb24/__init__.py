@@ -7,13 +7,17 @@ the portal (``getInitData``) the moment it is first imported, like BX24.js does 
 from .bridge import ParentBridge, ReplyTimeout
 from .facade import AuthData, BX24Facade, NotInitializedError, NotInPortalError
 from .protocol import ProtocolError
+from .ui import EventBinding, EventUnbound, OpenPathError
 
 __all__ = [
     "BX24",
     "AuthData",
     "BX24Facade",
+    "EventBinding",
+    "EventUnbound",
     "NotInPortalError",
     "NotInitializedError",
+    "OpenPathError",
     "ParentBridge",
     "ProtocolError",
     "ReplyTimeout",

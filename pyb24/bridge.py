@@ -164,6 +164,14 @@ class ParentBridge:
         if future.cancelled():
             self.forget(callback_id)
 
+    def callback_id_of(self, future: asyncio.Future) -> str | None:
+        """The callback id ``future`` (from :meth:`send`) waits on while it is pending — how a
+        persistent subscription is ended later with :meth:`forget`."""
+        for callback_id, entry in self._pending.items():
+            if entry.future is future:
+                return callback_id
+        return None
+
     def forget(self, callback_id: str) -> None:
         """Stop listening for ``callback_id`` (a persistent subscription ends, a wait is over)."""
         entry = self._pending.pop(callback_id, None)

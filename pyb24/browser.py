@@ -7,6 +7,7 @@ pages run Python on the main thread.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from pyodide.ffi import (  # type: ignore[import-not-found]
     to_js,
 )
 
-from .host import NetworkError
+from .host import DocumentSize, NetworkError
 
 
 class BrowserHost:
@@ -72,3 +73,43 @@ class BrowserHost:
 
     def mark(self, name: str) -> None:
         js.performance.mark(name)
+
+    def document_size(self) -> DocumentSize:
+        root = js.document.documentElement
+        height = float(root.getBoundingClientRect().height)
+        return DocumentSize(
+            scroll_width=int(root.scrollWidth),
+            scroll_height=int(root.scrollHeight),
+            offset_width=int(root.offsetWidth),
+            offset_height=int(root.offsetHeight),
+            content_height=math.ceil(round(height, 2)),  # 300.004 is 300, 300.4 needs 301
+        )
+
+    def watch_document(self, on_change: Callable[[str], None]) -> _DocumentWatch:
+        return _DocumentWatch(on_change)
+
+
+class _DocumentWatch:
+    """A ResizeObserver on <html> and <body> plus a MutationObserver on the whole document."""
+
+    def __init__(self, on_change: Callable[[str], None]) -> None:
+        self._proxies = [
+            create_proxy(lambda _entries, _observer: on_change("resize")),
+            create_proxy(lambda _records, _observer: on_change("mutation")),
+        ]
+        self._resize = js.ResizeObserver.new(self._proxies[0])
+        self._resize.observe(js.document.documentElement)
+        if js.document.body:
+            self._resize.observe(js.document.body)
+        self._mutation = js.MutationObserver.new(self._proxies[1])
+        options = {"childList": True, "subtree": True, "attributes": True, "characterData": True}
+        self._mutation.observe(
+            js.document.documentElement, to_js(options, dict_converter=js.Object.fromEntries)
+        )
+
+    def cancel(self) -> None:
+        self._resize.disconnect()
+        self._mutation.disconnect()
+        for proxy in self._proxies:
+            proxy.destroy()
+        self._proxies = []

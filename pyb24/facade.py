@@ -17,6 +17,7 @@ from .bridge import ParentBridge, invoke_callback
 from .host import Host
 from .protocol import FrameParams, is_https_flag, parse_window_name
 from .rest import AjaxResult, RestClient
+from .ui import FrameCommands, PlacementCommands
 
 log = logging.getLogger("pyb24")
 
@@ -121,7 +122,7 @@ class AppOption(_OptionStore):
         )
 
 
-class Placement:
+class Placement(PlacementCommands):
     def __init__(self, bx24: BX24Facade):
         self._bx24 = bx24
 
@@ -136,7 +137,7 @@ class Placement:
 _UNSET: Any = object()  # "argument not given" (JS undefined), unlike None (JS null)
 
 
-class BX24Facade:
+class BX24Facade(FrameCommands):
     """The Python ``BX24``. Create it with a host; ``pyb24.BX24`` is the browser's instance."""
 
     def __init__(self, host: Host):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 
@@ -16,6 +17,17 @@ class NetworkError(OSError):
 
 class TimerHandle(Protocol):
     def cancel(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class DocumentSize:
+    """Sizes of ``document.documentElement`` in CSS px (BX24.getScrollSize, BX24.autoFit)."""
+
+    scroll_width: int
+    scroll_height: int  # never less than the frame's height: it includes empty space
+    offset_width: int
+    offset_height: int
+    content_height: int  # the <html> box's height, rounded up: the page's own height
 
 
 class Host(Protocol):
@@ -46,3 +58,10 @@ class Host(Protocol):
 
     def mark(self, name: str) -> None:
         """A ``performance.mark``: shows pyb24's milestones in the browser's profiler."""
+
+    def document_size(self) -> DocumentSize:
+        """The page's sizes now."""
+
+    def watch_document(self, on_change: Callable[[str], None]) -> TimerHandle:
+        """Call ``on_change("resize")`` when the page's box changes size and
+        ``on_change("mutation")`` when its DOM changes, until the handle is cancelled."""

@@ -96,6 +96,11 @@ def to_json(value: Any) -> str:
         raise TypeError(f"parameters must be JSON-serialisable: {exc}") from None
 
 
+class JsonText(str):
+    """Params that are already JSON text: sent as the params field verbatim, even when empty
+    text, ``0`` or ``false`` (the bare value ``setValue`` needs, §3.20)."""
+
+
 def encode_message(command: str, params: Any, callback_id: str, app_sid: str) -> str:
     """Encode a child → parent message in the 4-field string form (§2.1)."""
     for label, field in (("command", command), ("callback id", callback_id), ("APP_SID", app_sid)):
@@ -103,7 +108,10 @@ def encode_message(command: str, params: Any, callback_id: str, app_sid: str) ->
             raise ProtocolError(f"{label} must be a string without ':' (got {field!r})")
     if not command:
         raise ProtocolError("command must not be empty")
-    params_field = to_json(params) if _js_truthy(params) else ""
+    if isinstance(params, JsonText):
+        params_field = str(params)
+    else:
+        params_field = to_json(params) if _js_truthy(params) else ""
     return f"{command}:{params_field}:{callback_id}:{app_sid}"
 
 
@@ -175,4 +183,30 @@ COMMAND_POLICIES: dict[str, CommandPolicy] = {
     "setInstallFinish": CommandPolicy(ReplyPolicy.FIRE_AND_FORGET),  # the portal page navigates
     "setUserOption": CommandPolicy(ReplyPolicy.FIRE_AND_FORGET),  # BX24.js sends no callback
     "setAppOption": CommandPolicy(ReplyPolicy.TIMEOUT, REPLY_TIMEOUT),  # server round trip
+    # Window commands: the portal answers at once; silence means the command is denied.
+    "resizeWindow": CommandPolicy(ReplyPolicy.TIMEOUT, REPLY_TIMEOUT),  # answers the new size
+    "setTitle": CommandPolicy(ReplyPolicy.TIMEOUT, REPLY_TIMEOUT),  # answers an echo
+    "setScroll": CommandPolicy(ReplyPolicy.TIMEOUT, REPLY_TIMEOUT),  # answers an echo
+    "reloadWindow": CommandPolicy(ReplyPolicy.FIRE_AND_FORGET),  # the portal page reloads
+    # Dialogs answer when the person confirms, never when they close the dialog: wait as
+    # long as it takes, and let the caller cancel.
+    "selectUser": CommandPolicy(ReplyPolicy.ONE_SHOT),
+    "selectAccess": CommandPolicy(ReplyPolicy.ONE_SHOT),
+    "selectCRM": CommandPolicy(ReplyPolicy.ONE_SHOT),
+    # Sliders answer when they close, after minutes or hours.
+    "openApplication": CommandPolicy(ReplyPolicy.ONE_SHOT),  # empty answer on close
+    "openPath": CommandPolicy(ReplyPolicy.ONE_SHOT),  # an error at once, else "close" on close
+    "closeApplication": CommandPolicy(ReplyPolicy.ONE_SHOT),  # only if a slider of ours closes
+    # Messenger handlers take no callback in the portal (§3.17).
+    "imCallTo": CommandPolicy(ReplyPolicy.FIRE_AND_FORGET),
+    "imPhoneTo": CommandPolicy(ReplyPolicy.FIRE_AND_FORGET),
+    "imOpenMessenger": CommandPolicy(ReplyPolicy.FIRE_AND_FORGET),
+    "imOpenHistory": CommandPolicy(ReplyPolicy.FIRE_AND_FORGET),
+    # Placement interface.
+    "getInterface": CommandPolicy(ReplyPolicy.TIMEOUT, REPLY_TIMEOUT),  # answers at once
+    "placementBindEvent": CommandPolicy(ReplyPolicy.PERSISTENT),  # one answer per occurrence
 }
+
+# BX24.placement.call(command): the documented placement commands (setValue, reloadData,
+# getStatus, …) answer at once; one the placement lacks is never answered → ReplyTimeout.
+PLACEMENT_COMMAND_POLICY = CommandPolicy(ReplyPolicy.TIMEOUT, REPLY_TIMEOUT)

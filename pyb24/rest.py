@@ -61,7 +61,8 @@ class AjaxResult:
         self._client = client
         error = self.answer.get("error")
         self.ex: AjaxError | None = None
-        if error:
+        # Classic methods answer some failures with {"error": "", ...} and a 4xx status.
+        if error or ("error" in self.answer and status >= 400):
             if isinstance(error, Mapping):  # batch sub-results carry {"error", "error_description"}
                 code, description = error.get("error"), error.get("error_description")
             else:

@@ -6,6 +6,7 @@ import asyncio
 import json
 from urllib.parse import parse_qsl
 
+from pyb24.host import DocumentSize
 from pyb24.protocol import encode_reply, split_request
 
 PORTAL_ORIGIN = "https://acme.bitrix24.com"
@@ -40,6 +41,15 @@ class _Timer:
         self.cancelled = True
 
 
+class _Watch:
+    def __init__(self, watchers: list, on_change):
+        self._watchers, self._on_change = watchers, on_change
+
+    def cancel(self) -> None:
+        if self._on_change in self._watchers:
+            self._watchers.remove(self._on_change)
+
+
 class FakeHost:
     def __init__(self, window_name: str = WINDOW_NAME, now: float = NOW):
         self.window_name = window_name
@@ -51,6 +61,11 @@ class FakeHost:
         self._dom_ready: list = []
         self.http: list[tuple[str, str]] = []  # (url, body) of every fetch
         self.responses: list = []  # queued answers: (status, text|json), an exception, a Future
+        # The page: <html> is content_height tall in a frame viewport_height tall.
+        self.content_height = 300
+        self.viewport_height = 600
+        self.page_width = 800
+        self.watchers: list = []  # on_change callbacks of live watch_document handles
 
 
     # -- Host --------------------------------------------------------------------------
@@ -77,6 +92,19 @@ class FakeHost:
 
     def mark(self, name: str) -> None:
         self.marks.append(name)
+
+    def document_size(self) -> DocumentSize:
+        return DocumentSize(
+            scroll_width=self.page_width,
+            scroll_height=max(self.content_height, self.viewport_height),
+            offset_width=self.page_width,
+            offset_height=self.content_height,
+            content_height=self.content_height,
+        )
+
+    def watch_document(self, on_change) -> _Watch:
+        self.watchers.append(on_change)
+        return _Watch(self.watchers, on_change)
 
     async def fetch(self, url: str, body: str) -> tuple[int, str]:
         self.http.append((url, body))
@@ -124,6 +152,13 @@ class FakeHost:
         assert callback_id, f"{command} was sent without a callback id"
         self.deliver(encode_reply(callback_id, *value))
         return callback_id
+
+    def page_changes(self, kind: str = "mutation", **sizes) -> None:
+        """The page changed (``content_height=…``); watchers hear ``kind``."""
+        for name, value in sizes.items():
+            setattr(self, name, value)
+        for on_change in list(self.watchers):
+            on_change(kind)
 
     @property
     def pending_timers(self) -> int:

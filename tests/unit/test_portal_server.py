@@ -350,18 +350,18 @@ def test_root_redirects_to_the_portal(emu):
     assert resp.status == 302 and resp.getheader("Location") == "/portal/"
 
 
-# -- REST placeholder --------------------------------------------------------------------------
+# -- REST (the method behaviour itself: test_rest_*.py) ----------------------------------------
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_rest_is_not_implemented_yet(emu, method):
+def test_rest_wants_a_token(emu, method):
     data = b"auth=x&id=1" if method == "POST" else None
     resp = request(emu.portal_origin + "/rest/user.current.json", method=method, data=data)
-    assert resp.status == 501
+    assert resp.status == 401
     assert resp.headers["Access-Control-Allow-Origin"] == "*"
     assert resp.json() == {
-        "error": "NOT_IMPLEMENTED",
-        "error_description": "The REST emulator arrives with the REST issue",
+        "error": "NO_AUTH_FOUND",
+        "error_description": "Wrong authorization data",
     }
 
 

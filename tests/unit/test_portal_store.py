@@ -155,3 +155,78 @@ def test_dump_state_never_contains_tokens(store):
     text = repr(store.dump_state())
     assert pair.access_token not in text and pair.refresh_token not in text
     assert store.dump_state()["user_options"] == {"1": {"x": "y"}}
+
+
+# -- what the REST emulator builds on ---------------------------------------------------------
+
+
+def test_seeded_directory_and_crm(store):
+    users = store.users()
+    assert len(users) == 130 and [u.id for u in users] == list(range(1, 131))
+    assert [u.full_name for u in users[:6]] == [
+        "Alex Morgan", "Maria Lopez", "James Chen", "Olga Ivanova", "Daniel Novak", "Priya Sharma"
+    ]
+    assert sum(not u.active for u in users) == 5
+    assert users[0].profile["gender"] == "M" and users[0].profile["city"]
+    departments = store.fetch("SELECT id, name, parent_id FROM departments ORDER BY id")
+    assert [tuple(row) for row in departments][:2] == [(1, "Acme Corp", None), (2, "Sales", 1)]
+    assert len(departments) == 9
+    counts = dict(tuple(row) for row in store.fetch(
+        "SELECT entity_type_id, COUNT(*) FROM crm_items GROUP BY entity_type_id"))
+    assert counts == {1: 60, 2: 150, 3: 80, 4: 30}
+
+
+def test_seed_is_deterministic(tmp_path, clock):
+    first, second = Store(str(tmp_path / "a.db"), clock=clock), Store(str(tmp_path / "b.db"))
+    try:
+        query = "SELECT * FROM crm_items ORDER BY entity_type_id, id"
+        assert [tuple(r) for r in first.fetch(query)] == [tuple(r) for r in second.fetch(query)]
+        assert first.users() == second.users()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_crm_is_seeded_once(db_path, clock):
+    store = Store(db_path, clock=clock)
+    with store.transaction() as db:
+        db.execute("DELETE FROM crm_items WHERE entity_type_id=2")
+    store.close()
+    reopened = Store(db_path, clock=clock)
+    assert reopened.count_items(2) == 0  # a restart does not bring deleted deals back
+    reopened.reset()
+    assert reopened.count_items(2) == 150
+    reopened.close()
+
+
+def test_seed_deals_appends(store):
+    assert store.seed_deals(500) == (151, 650)
+    assert store.count_items(2) == 650
+    with pytest.raises(ValueError):
+        store.seed_deals(0)
+
+
+def test_an_older_schema_is_replaced(db_path, clock):
+    import sqlite3
+
+    old = sqlite3.connect(db_path)
+    old.executescript(
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); PRAGMA user_version=1;"
+    )
+    old.close()
+    store = Store(db_path, clock=clock)
+    assert store.user(1).full_name == "Alex Morgan" and store.count_items(2) == 150
+    store.close()
+
+
+def test_token_ttl_and_expiring_every_token(store, clock):
+    store.token_ttl = 5
+    layout, pair = store.create_layout(1, True, 3600)
+    assert pair.expires_in == 5
+    assert store.refresh_tokens(pair.refresh_token, app_sid=layout.app_sid).expires_in == 5
+    store.token_ttl = None
+    _, other = store.create_layout(2, False, 3600)
+    assert other.expires_in == 3600
+    assert store.expire_access_tokens() == 2  # the refreshed pair and the other one
+    assert store.check_access_token(other.access_token).status == "expired"
+    assert store.refresh_tokens(other.refresh_token).expires_in == 3600

@@ -103,6 +103,7 @@ async def test_next_keeps_the_original_callback_unless_given_one():
             503,
             "QUERY_LIMIT_EXCEEDED",
         ),
+        ((400, {"error": "", "error_description": "Not found"}), 400, ""),  # classic crm.*
         ((500, "<html>oops</html>"), 500, "ERROR_UNEXPECTED_ANSWER"),
         ((502, ""), 502, "INTERNAL_SERVER_ERROR"),
         ((200, "not json"), 200, "ERROR_UNEXPECTED_ANSWER"),

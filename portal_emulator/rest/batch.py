@@ -1,0 +1,121 @@
+"""``batch``: up to 50 calls in one request, run in order, later ones using earlier results.
+
+Each command is ``"method?query"``; the query is decoded with PHP's ``parse_str`` (a form
+body therefore carries it encoded twice, a JSON body once). ``$result[key][field]...`` in a
+parameter of a later command is replaced with data from the command ``key``: a parameter
+that is exactly one macro takes the value itself (an array stays an array, a scalar becomes
+its PHP text), a macro inside longer text is replaced by that text. A macro that points at
+nothing is left as it is. Only ``$result`` macros are supported.
+
+The answer maps (``result``, ``result_error``, ``result_total``, ``result_next``,
+``result_time``) have PHP's shape: ``[]`` when empty, a JSON list when the keys are
+0..n-1 in order, an object otherwise. With ``halt=1`` the first failing command ends the
+batch and later keys are absent everywhere. The HTTP status is 200 even when commands fail.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .core import Caller, RestError, Result, as_map, time_block, to_flag
+from .phpquery import parse_str, php_array
+
+MAX_COMMANDS = 50
+MAP_NAMES = ("result", "result_error", "result_total", "result_next", "result_time")
+
+_MACRO = re.compile(r"\$result\[([^\]]+)\]((?:\[[^\]]*\])*)")
+_SEGMENT = re.compile(r"\[([^\]]*)\]")
+_MISSING = object()
+
+Execute = Callable[[str, dict[str, Any]], Result]
+
+
+def run_batch(caller: Caller, params: Mapping[str, Any], execute: Execute) -> dict[str, Any]:
+    """Run the commands of one ``batch`` call; ``execute(method, params)`` runs one command
+    (raising :class:`RestError`) and refuses ``batch`` itself."""
+    commands = as_map(params.get("cmd"))
+    if commands is None:
+        raise RestError(400, "ERROR_ARGUMENT", "Argument 'cmd' must be an array of calls",
+                        argument="cmd")
+    if len(commands) > MAX_COMMANDS:
+        raise RestError(400, "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded")
+    halt = to_flag(params.get("halt", 0))
+    maps: dict[str, dict[str, Any]] = {name: {} for name in MAP_NAMES}
+    for key, row in commands.items():
+        started = time.time()
+        try:
+            method, query = _split_row(row)
+            command_params = parse_str(query)
+            command_params.pop("auth", None)
+            result = execute(method, substitute(command_params, maps["result"]))
+        except RestError as exc:
+            maps["result_error"][key] = {
+                "error": exc.code,
+                "error_description": exc.description,
+                **exc.extra,
+            }
+            if halt:
+                break
+            continue
+        maps["result"][key] = result.value
+        if result.total is not None:
+            maps["result_total"][key] = result.total
+        if result.next is not None:
+            maps["result_next"][key] = result.next
+        maps["result_time"][key] = time_block(started, time.time())
+    return {name: php_array(maps[name]) for name in MAP_NAMES}
+
+
+def _split_row(row: Any) -> tuple[str, str]:
+    if not isinstance(row, str) or not row.strip():
+        raise RestError(400, "ERROR_ARGUMENT", "A batch command must be 'method?query' text")
+    method, _, query = row.partition("?")
+    return method.strip().lower(), query
+
+
+def substitute(value: Any, results: Mapping[str, Any]) -> Any:
+    """``value`` with ``$result[...]`` macros replaced from earlier results (recursively)."""
+    if isinstance(value, dict):
+        return {key: substitute(item, results) for key, item in value.items()}
+    if not isinstance(value, str) or "$result[" not in value:
+        return value
+    whole = _MACRO.fullmatch(value)
+    if whole:
+        found = _lookup(whole, results)
+        if found is _MISSING:
+            return value
+        return found if isinstance(found, dict | list) else php_text(found)
+
+    def replace(match: re.Match) -> str:
+        found = _lookup(match, results)
+        return match.group(0) if found is _MISSING else php_text(found)
+
+    return _MACRO.sub(replace, value)
+
+
+def _lookup(match: re.Match, results: Mapping[str, Any]) -> Any:
+    node: Any = results.get(match.group(1), _MISSING)
+    for segment in _SEGMENT.findall(match.group(2)):
+        if isinstance(node, Mapping):
+            node = node.get(segment, _MISSING)
+        elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
+            node = node[int(segment)]
+        else:
+            return _MISSING
+    return node
+
+
+def php_text(value: Any) -> str:
+    """PHP's string conversion of a value: true is "1", false and null are ""."""
+    if value is True:
+        return "1"
+    if value is False or value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dict | list):
+        return "Array"
+    return str(value)

@@ -1,0 +1,241 @@
+"""The method table: every REST method the emulated portal answers, by name.
+
+Small methods live here (``server.time``, ``scope``, ``methods``, ``user.admin``,
+``event.*``, ``app.option.*``, ``user.option.*``); people and CRM come from their modules;
+``batch`` is run by the emulator itself (it calls back into this table).
+
+Options are the very ones the portal page keeps for ``setAppOption``/``setUserOption``:
+one store, so a value set through REST shows up in ``getInitData`` and the other way round.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import crm, directory
+from .core import Caller, RestError, Result, as_map, to_int
+from .phpquery import php_value
+from .timefmt import iso
+
+SCOPES = ("basic", "crm", "department", "placement", "user")
+
+# Events an app may bind (a representative part of the portal's list), upper case.
+KNOWN_EVENTS = frozenset(
+    {
+        "ONAPPINSTALL",
+        "ONAPPUNINSTALL",
+        "ONAPPUPDATE",
+        "ONAPPPAYMENT",
+        "ONUSERADD",
+        "ONCRMDEALMOVETOCATEGORY",
+        "ONCRMACTIVITYADD",
+        "ONCRMACTIVITYUPDATE",
+        "ONCRMACTIVITYDELETE",
+        "ONTASKADD",
+        "ONTASKUPDATE",
+        "ONTASKDELETE",
+        "ONTASKCOMMENTADD",
+        "ONCALENDARENTRYADD",
+        "ONCALENDARENTRYUPDATE",
+        "ONCALENDARENTRYDELETE",
+        "ONIMBOTMESSAGEADD",
+    }
+    | {
+        f"ONCRM{entity}{action}"
+        for entity in ("LEAD", "DEAL", "CONTACT", "COMPANY")
+        for action in ("ADD", "UPDATE", "DELETE")
+    }
+)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _lower_keys(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(key).lower(): value for key, value in params.items()}
+
+
+# -- small methods ------------------------------------------------------------------------------
+
+
+def server_time(caller: Caller, params: dict[str, Any]) -> Any:
+    return iso(time.time())
+
+
+def scope(caller: Caller, params: dict[str, Any]) -> Any:
+    return list(SCOPES)
+
+
+def methods(caller: Caller, params: dict[str, Any]) -> Any:
+    return sorted(METHODS)
+
+
+def user_admin(caller: Caller, params: dict[str, Any]) -> Any:
+    return caller.is_admin
+
+
+# -- events -------------------------------------------------------------------------------------
+
+
+def _event_name(params: Mapping[str, Any]) -> str:
+    event = _text(params.get("event")).upper()
+    if event not in KNOWN_EVENTS:
+        raise RestError(400, "ERROR_EVENT_NOT_FOUND", "Event not found")
+    return event
+
+
+def _event_type(params: Mapping[str, Any]) -> str:
+    event_type = _text(params.get("event_type") or "online").lower()
+    if event_type not in ("online", "offline"):
+        raise RestError(400, "ERROR_ARGUMENT", "event_type must be online or offline",
+                        argument="event_type")
+    return event_type
+
+
+def event_bind(caller: Caller, params: dict[str, Any]) -> Any:
+    """Any user may bind; a non-administrator only online events on their own behalf."""
+    params = _lower_keys(params)
+    event = _event_name(params)
+    event_type = _event_type(params)
+    handler = _text(params.get("handler"))
+    if event_type == "online":
+        if not handler:
+            raise RestError(400, "ERROR_ARGUMENT", "Argument 'handler' is null or empty",
+                            argument="handler")
+        if urlsplit(handler).scheme not in ("http", "https") or not urlsplit(handler).netloc:
+            raise RestError(400, "WRONG_HANDLER_URL", "Wrong handler URL")
+    raw_auth = params.get("auth_type")
+    auth_type = to_int(raw_auth) if _text(raw_auth) else 0
+    if auth_type is None or auth_type < 0:
+        raise RestError(400, "ERROR_ARGUMENT", "auth_type must be a user id", argument="auth_type")
+    if not caller.is_admin:
+        if event_type == "offline":
+            raise RestError(403, "ACCESS_DENIED", "Access denied! Admin permissions required")
+        if auth_type not in (0, caller.user.id):
+            raise RestError(403, "ACCESS_DENIED", "Access denied! Admin permissions required")
+        auth_type = caller.user.id
+    elif auth_type and caller.store.user(auth_type) is None:
+        raise RestError(400, "ERROR_ARGUMENT", "auth_type is not a user id", argument="auth_type")
+    with caller.store.transaction() as db:
+        exists = db.execute(
+            "SELECT 1 FROM event_handlers WHERE event=? AND handler=? AND auth_type=?"
+            " AND event_type=?",
+            (event, handler, auth_type, event_type),
+        ).fetchone()
+        if exists:
+            raise RestError(400, "ERROR_CORE", "Handler already binded")
+        db.execute(
+            "INSERT INTO event_handlers (event, handler, auth_type, event_type, auth_connector,"
+            " options) VALUES (?,?,?,?,?,?)",
+            (event, handler, auth_type, event_type, _text(params.get("auth_connector")),
+             _text(params.get("options"))),
+        )
+    return True
+
+
+def event_unbind(caller: Caller, params: dict[str, Any]) -> Any:
+    """Administrators only; ``auth_type`` absent means every handler of the event+handler."""
+    if not caller.is_admin:
+        raise RestError(403, "ACCESS_DENIED", "Access denied! Admin permissions required")
+    params = _lower_keys(params)
+    event = _event_name(params)
+    event_type = _event_type(params)
+    sql = "DELETE FROM event_handlers WHERE event=? AND event_type=?"
+    args: list[Any] = [event, event_type]
+    handler = _text(params.get("handler"))
+    if handler or event_type == "online":
+        if not handler:
+            raise RestError(400, "ERROR_ARGUMENT", "Argument 'handler' is null or empty",
+                            argument="handler")
+        sql += " AND handler=?"
+        args.append(handler)
+    if "auth_type" in params:
+        sql += " AND auth_type=?"
+        args.append(to_int(params["auth_type"]) or 0)
+    with caller.store.transaction() as db:
+        count = db.execute(sql, args).rowcount
+    return {"count": count}
+
+
+def event_get(caller: Caller, params: dict[str, Any]) -> Any:
+    rows = caller.store.fetch("SELECT * FROM event_handlers ORDER BY id")
+    return [
+        {
+            "event": row["event"],
+            "handler": row["handler"],
+            "auth_type": str(row["auth_type"]),
+            "offline": 1 if row["event_type"] == "offline" else 0,
+        }
+        for row in rows
+    ]
+
+
+# -- options ------------------------------------------------------------------------------------
+
+
+def _read_options(values: dict[str, Any], params: Mapping[str, Any]) -> Result:
+    option = params.get("option")
+    if option is not None and option != "":
+        return Result(php_value(values.get(str(option))))
+    everything = dict(values)
+    # The portal returns options named "next"/"total" in the envelope root, not in result.
+    root = {name: php_value(everything.pop(name)) for name in ("next", "total")
+            if name in everything}
+    return Result(php_value(everything), root=root)
+
+
+def _written_options(params: Mapping[str, Any]) -> dict[str, Any]:
+    if "options" in params:
+        options = as_map(params["options"])
+        if options is None:
+            raise RestError(400, "ERROR_ARGUMENT", "Argument 'options' must be an array",
+                            argument="options")
+    else:
+        options = dict(params)  # no "options": the request parameters are the options
+    if not options:
+        raise RestError(400, "ERROR_ARGUMENT", "Argument 'options' is null or empty",
+                        argument="options")
+    return {name: php_value(value) for name, value in options.items()}
+
+
+def app_option_get(caller: Caller, params: dict[str, Any]) -> Result:
+    return _read_options(caller.store.app_options(), params)
+
+
+def app_option_set(caller: Caller, params: dict[str, Any]) -> Any:
+    if not caller.is_admin:
+        raise RestError(403, "ACCESS_DENIED", "Access denied! Administrator authorization required")
+    caller.store.set_app_options(_written_options(params).items())
+    return True
+
+
+def user_option_get(caller: Caller, params: dict[str, Any]) -> Result:
+    return _read_options(caller.store.user_options(caller.user.id), params)
+
+
+def user_option_set(caller: Caller, params: dict[str, Any]) -> Any:
+    for name, value in _written_options(params).items():
+        caller.store.set_user_option(caller.user.id, name, value)
+    return True
+
+
+METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any] | None] = {
+    **directory.METHODS,
+    **crm.METHODS,
+    "server.time": server_time,
+    "scope": scope,
+    "methods": methods,
+    "user.admin": user_admin,
+    "event.bind": event_bind,
+    "event.unbind": event_unbind,
+    "event.get": event_get,
+    "app.option.get": app_option_get,
+    "app.option.set": app_option_set,
+    "user.option.get": user_option_get,
+    "user.option.set": user_option_set,
+    "batch": None,  # run by the emulator: it needs the whole table (see batch.py)
+}

@@ -6,6 +6,7 @@ Pure core: everything browser-specific comes from the injected ``host`` (see ``p
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 from collections.abc import Callable
@@ -31,24 +32,26 @@ class ReplyTimeout(TimeoutError):
     """The portal did not answer a command within its reply policy's limit."""
 
 
-def invoke_callback(callback: Callable[..., Any] | None, *args: Any) -> None:
-    """Run a user callback; coroutine results are scheduled, exceptions are logged, never raised
-    into the browser's event dispatch."""
+def invoke_callback(
+    callback: Callable[..., Any] | None, *args: Any, what: str = "a pyb24 callback"
+) -> None:
+    """Run a user callback; coroutine results are scheduled, exceptions are logged (as
+    "``what`` raised"), never raised into the browser's event dispatch."""
     if callback is None:
         return
     try:
         result = callback(*args)
     except Exception:
-        log.exception("a pyb24 callback raised")
+        log.exception("%s raised", what)
         return
     if inspect.isawaitable(result):
         task = asyncio.ensure_future(result)
-        task.add_done_callback(_log_task_failure)
+        task.add_done_callback(functools.partial(_log_task_failure, what))
 
 
-def _log_task_failure(task: asyncio.Future) -> None:
+def _log_task_failure(what: str, task: asyncio.Future) -> None:
     if not task.cancelled() and task.exception() is not None:
-        log.error("a pyb24 async callback raised", exc_info=task.exception())
+        log.error("%s raised", what, exc_info=task.exception())
 
 
 @dataclass

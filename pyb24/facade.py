@@ -250,14 +250,8 @@ class BX24Facade(FrameCommands):
         if self._install_list:
             installer = self._install_list.pop(0)
             self._install_finish_mode = "advance"
-            try:
-                result = installer()  # synchronously, not deferred (BX24.js)
-            except Exception:
-                log.exception("Installation failed!")
-                return
-            if asyncio.iscoroutine(result):
-                task = asyncio.ensure_future(result)
-                task.add_done_callback(_log_install_failure)
+            # Synchronously, not deferred (BX24.js); a failure stalls the chain.
+            invoke_callback(installer, what="Installation failed! The installer")
         else:
             self._install_finish_mode = "noop"
             self._bridge_or_raise().send("setInstall", {"install": True})
@@ -390,8 +384,3 @@ class BX24Facade(FrameCommands):
         else:
             log.error("refreshAuth: the portal's answer has no AUTH_ID")
         return self.getAuth()
-
-
-def _log_install_failure(task: asyncio.Future) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("Installation failed!", exc_info=task.exception())

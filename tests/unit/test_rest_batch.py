@@ -3,22 +3,8 @@
 from urllib.parse import quote
 
 import pytest
-from restkit import client
 
-
-@pytest.fixture
-def emu(rest_emu):
-    return rest_emu  # one emulator for all REST tests (conftest.py), reset before each test
-
-
-@pytest.fixture(autouse=True)
-def clean(emu):
-    emu.reset()
-
-
-@pytest.fixture
-def rest(emu):
-    return client(emu, 1)
+pytestmark = pytest.mark.usefixtures("emu")  # reset to the seed before each test
 
 
 def form_batch(rest, commands, halt=0):

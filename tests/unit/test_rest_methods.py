@@ -7,14 +7,7 @@ USERS = 130  # seeded: 6 fixed people + 124 generated, 5 of them dismissed
 DEALS, LEADS, CONTACTS, COMPANIES = 150, 60, 80, 30
 
 
-@pytest.fixture
-def emu(rest_emu):
-    return rest_emu  # one emulator for all REST tests (conftest.py), reset before each test
-
-
-@pytest.fixture(autouse=True)
-def clean(emu):
-    emu.reset()
+pytestmark = pytest.mark.usefixtures("emu")  # reset to the seed before each test
 
 
 @pytest.fixture

@@ -12,20 +12,7 @@ from restkit import Client, client, send
 
 from portal_emulator.rest import methods
 
-
-@pytest.fixture
-def emu(rest_emu):
-    return rest_emu  # one emulator for all REST tests (conftest.py), reset before each test
-
-
-@pytest.fixture(autouse=True)
-def clean(emu):
-    emu.reset()
-
-
-@pytest.fixture
-def rest(emu):
-    return client(emu, 1)
+pytestmark = pytest.mark.usefixtures("emu")  # reset to the seed before each test
 
 
 def page_auth(emu, **knobs) -> dict:

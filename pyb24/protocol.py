@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import enum
 import json
+import random
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 _ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+_RANDOM = random.SystemRandom()  # os.urandom, without importing secrets (hmac, hashlib) at start-up
 _DEFAULT_PORT = re.compile(r":(80|443)$")
 
 
@@ -74,7 +75,7 @@ def parse_window_name(name: str | None) -> FrameParams | None:
 
 def new_callback_id() -> str:
     """32 characters of ``[0-9a-z]``, like BX24.js; never contains ``:``."""
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(32))
+    return "".join(_RANDOM.choice(_ID_ALPHABET) for _ in range(32))
 
 
 def _js_truthy(value: Any) -> bool:

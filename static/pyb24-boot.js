@@ -1,26 +1,33 @@
 // pyb24 page bootstrap: load PyScript so that it also boots where storage is denied.
 //
-// Why: PyScript 0.7 opens IndexedDB for its package cache while it starts. Inside a
-// third-party iframe - which is what every Bitrix24 placement is - browsers that block
-// third-party storage refuse `indexedDB.open` ("The user denied permission to access the
-// database") and PyScript then waits forever: no error, no Python. So we probe IndexedDB
-// first and, when it is refused, install an in-memory IndexedDB (fake-indexeddb) before
-// PyScript's module is imported. The package cache is then per page load, which costs
-// nothing here: pyb24 pages load no packages.
+// Why: PyScript 0.7 opens IndexedDB for its package cache the moment its module is evaluated.
+// Inside a third-party iframe - which is what every Bitrix24 placement is - browsers that
+// block third-party storage refuse `indexedDB.open` ("The user denied permission to access
+// the database") and PyScript then waits forever: no error, no Python. So we ask the browser
+// first and, when it refuses, give PyScript an in-memory IndexedDB (fake-indexeddb) instead.
+// The package cache is then per page load, which costs nothing here: pyb24 pages load no
+// packages.
+//
+// To keep start-up fast, PyScript (and with it Pyodide) starts loading at once: until the
+// answer is known, `indexedDB` is a stand-in whose `open()` waits for it and then forwards
+// to the real IndexedDB or to fake-indexeddb. Everything after `open()` is the real thing.
 //
 // Runtime assets: local copies (./dev installs them from pinned npm packages). To serve them
 // from a CDN instead, point these two URLs (and `interpreter` in pyscript.toml) at it, e.g.
 //   https://cdn.jsdelivr.net/npm/@pyscript/core@0.7.31/dist/core.js
-//   https://cdn.jsdelivr.net/npm/fake-indexeddb@6.2.8/auto/index.mjs
+//   https://cdn.jsdelivr.net/npm/fake-indexeddb@6.2.8/auto/+esm
 const PYSCRIPT_CORE = new URL("./vendor/pyscript/core.js", import.meta.url).href;
-const FAKE_INDEXEDDB = new URL("./vendor/fake-indexeddb/auto/index.mjs", import.meta.url).href;
+const FAKE_INDEXEDDB = new URL("./vendor/fake-indexeddb/auto.mjs", import.meta.url).href;
+
+performance.mark("pyb24:boot");
+const nativeIndexedDB = globalThis.indexedDB;
 
 // Resolves null when IndexedDB works, else the reason it was refused.
 function indexedDBRefusal() {
   return new Promise((resolve) => {
     let request;
     try {
-      request = indexedDB.open("pyb24-storage-probe");
+      request = nativeIndexedDB.open("pyb24-storage-probe");
     } catch (error) {
       resolve(String(error)); // SecurityError thrown synchronously, or no indexedDB at all
       return;
@@ -30,10 +37,56 @@ function indexedDBRefusal() {
   });
 }
 
-performance.mark("pyb24:boot");
-const refusal = await indexedDBRefusal();
-if (refusal !== null) {
-  await import(FAKE_INDEXEDDB);
+// The IndexedDB factory this page will use: the browser's, or fake-indexeddb's (the import
+// replaces the globals, which is what later code should see too).
+const factory = indexedDBRefusal().then(async (refusal) => {
+  window.pyb24Boot = { storage: refusal === null ? "indexeddb" : "memory", refusal };
+  if (refusal === null) {
+    Object.defineProperty(globalThis, "indexedDB", { value: nativeIndexedDB, configurable: true, writable: true });
+  } else {
+    await import(FAKE_INDEXEDDB);
+  }
+  return globalThis.indexedDB;
+});
+
+// An IDBOpenDBRequest look-alike for the time before the factory is known.
+class PendingOpenRequest extends EventTarget {
+  #request = null;
+  constructor(method, args) {
+    super();
+    this.onsuccess = this.onerror = this.onupgradeneeded = this.onblocked = null;
+    factory.then((real) => {
+      this.#request = real[method](...args);
+      for (const type of ["success", "error", "upgradeneeded", "blocked"]) {
+        this.#request.addEventListener(type, (event) => this.#forward(type, event));
+      }
+    });
+  }
+  get result() { return this.#request?.result; }
+  get error() { return this.#request?.error ?? null; }
+  get transaction() { return this.#request?.transaction ?? null; }
+  get readyState() { return this.#request?.readyState ?? "pending"; }
+  get source() { return null; }
+  #forward(type, original) {
+    const event = new Event(type, { cancelable: original.cancelable });
+    if (type === "upgradeneeded") {
+      Object.assign(event, { oldVersion: original.oldVersion, newVersion: original.newVersion });
+    }
+    this.dispatchEvent(event);
+    this["on" + type]?.call(this, event);
+    if (event.defaultPrevented) original.preventDefault();
+  }
 }
-window.pyb24Boot = { storage: refusal === null ? "indexeddb" : "memory", refusal };
+
+Object.defineProperty(globalThis, "indexedDB", {
+  configurable: true,
+  writable: true,
+  value: {
+    open: (...args) => new PendingOpenRequest("open", args),
+    deleteDatabase: (...args) => new PendingOpenRequest("deleteDatabase", args),
+    databases: () => factory.then((real) => real.databases()),
+    cmp: (a, b) => nativeIndexedDB.cmp(a, b),
+  },
+});
+
 await import(PYSCRIPT_CORE);

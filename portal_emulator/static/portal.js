@@ -821,6 +821,7 @@
   // rest-inspector.js adds REST exchanges as rows ({seq (negative), t, row(el, clock)}); they
   // are shown only, never part of portal.log (the frame protocol's record).
   portal.addInspectorRow = function (entry) { inspector.add(entry); };
+  portal.el = el; // the element builder, for scripts that extend the page (rest-inspector.js)
 
   function releaseEntry(entry) {
     var item = held.filter(function (h) { return h.entry === entry; })[0];

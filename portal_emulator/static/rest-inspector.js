@@ -14,19 +14,7 @@
   var shown = 0;
   portal.restLog = []; // the REST exchanges shown on this page (masked), for a curious person
 
-  function node(tag, attrs, children) {
-    var element = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      if (key === 'text') element.textContent = attrs[key];
-      else if (key === 'className') element.className = attrs[key];
-      else if (key.slice(0, 2) === 'on') element.addEventListener(key.slice(2), attrs[key]);
-      else element.setAttribute(key, attrs[key]);
-    });
-    (children || []).forEach(function (child) {
-      element.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-    });
-    return element;
-  }
+  var node = portal.el;
 
   function oneLine(text, limit) {
     var line = String(text || '').replace(/\s+/g, ' ').trim();

@@ -365,22 +365,6 @@ def test_rest_wants_a_token(emu, method):
     }
 
 
-def test_rest_preflight(emu):
-    resp = request(
-        emu.portal_origin + "/rest/crm.deal.get",
-        method="OPTIONS",
-        headers={
-            "Origin": emu.app_origin,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type",
-        },
-    )
-    assert resp.status == 204
-    assert resp.headers["Access-Control-Allow-Origin"] == "*"
-    assert "POST" in resp.headers["Access-Control-Allow-Methods"]
-    assert "Content-Type" in resp.headers["Access-Control-Allow-Headers"]
-
-
 # -- portal API --------------------------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from .directory import directory
+from .pickers import directory
 from .rest import RestEmulator, RestRequest
 from .scenario import Scenario, ScenarioError, parse_scenario
 from .store import InvalidGrant, Store, User

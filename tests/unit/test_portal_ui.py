@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from portal_emulator.directory import directory
+from portal_emulator.pickers import directory
 from portal_emulator.scenario import ScenarioError, parse_scenario
 from portal_emulator.server import start_emulator
 from portal_emulator.store import Store

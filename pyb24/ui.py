@@ -24,7 +24,6 @@ import asyncio
 import functools
 import json
 import logging
-import math
 import re
 from collections import deque
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from .autofit import AutoFit
 from .bridge import ParentBridge, invoke_callback
+from .encoding import js_number_text
 from .protocol import PLACEMENT_COMMAND_POLICY, JsonText
 
 if TYPE_CHECKING:  # the facade imports this module; no import cycle at run time
@@ -101,11 +101,7 @@ def js_parse_int(value: Any) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        if value != 0 and not 1e-6 <= abs(value) < 1e21:  # String() uses exponent notation
-            return js_parse_int(_js_number_text(value))
-        return int(value)
+        return js_parse_int(js_number_text(value))  # parseInt(String(value)), as JS does
     match = _PARSE_INT.match(str(value).lstrip())
     if match is None:
         return None
@@ -114,20 +110,14 @@ def js_parse_int(value: Any) -> int | None:
     return -number if sign == "-" else number
 
 
-def _js_number_text(value: float) -> str:
-    # 1e21 → "1e+21", 5e-07 → "5e-7": the mantissa's integer digits are what parseInt keeps.
-    mantissa, _, exponent = repr(value).partition("e")
-    return f"{mantissa}e{int(exponent):+d}"
-
-
 def js_string(value: Any) -> str:
     """``String(value)`` for the values a Python caller passes (``True`` → ``"true"``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return js_number_text(value)
     return str(value)
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyb24.encoding import prepare_data, upload
+from pyb24.encoding import js_number_text, prepare_data, upload
 
 UTC = dt.UTC
 
@@ -21,6 +21,7 @@ UTC = dt.UTC
         ({"id": 42}, "id=42"),
         ({"a": True, "b": False}, "a=true&b=false"),
         ({"a": 1.5, "b": 2.0, "c": Decimal("3.10")}, "a=1.5&b=2&c=3.10"),
+        ({"tiny": 5e-7, "huge": 1e21}, "tiny=5e-7&huge=1e%2B21"),
         ({"a": None, "b": 1}, "b=1"),  # None dropped like JS null
         ({"a": {}, "b": 1}, "b=1"),  # empty dict dropped
         ({"a": [], "b": 1}, "b=1&a="),  # empty list: key=
@@ -43,6 +44,20 @@ UTC = dt.UTC
 )
 def test_prepare_data(params, body):
     assert prepare_data(params) == body
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),  # what JavaScript's String(number) gives
+    [
+        (2.0, "2"), (-2.5, "-2.5"), (0.1, "0.1"), (0.0, "0"), (-0.0, "0"), (100.0, "100"),
+        (1e20, "100000000000000000000"), (1.2345678901234568e20, "123456789012345680000"),
+        (1e21, "1e+21"), (1.5e22, "1.5e+22"), (1e-6, "0.000001"), (1.5e-6, "0.0000015"),
+        (1e-7, "1e-7"), (5e-7, "5e-7"), (-1.25e-9, "-1.25e-9"), (123.456, "123.456"),
+        (float("nan"), "NaN"), (float("inf"), "Infinity"), (float("-inf"), "-Infinity"),
+    ],
+)  # fmt: skip
+def test_js_number_text(number, text):
+    assert js_number_text(number) == text
 
 
 @pytest.mark.parametrize("bad", [{"a": object()}, {"a": {1, 2}}, {"a": float("nan")}])

@@ -17,9 +17,7 @@ from typing import Any
 
 # encodeURIComponent leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ) alone. (Not urllib.parse.quote:
 # importing urllib.parse costs ~60 ms of start-up in Pyodide, more than all of pyb24.)
-_UNRESERVED = frozenset(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()"
-)
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")
 _ESCAPES = [chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in range(256)]
 
 

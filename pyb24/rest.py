@@ -171,13 +171,15 @@ class RestClient:
             invoke_callback(callback, empty)
             done.set_result(empty)
             return done
-        rows = {key: f"{method}?{prepare_data(params)}" for key, (method, params) in commands}
+        # Each row's query is encoded once: it goes on the wire and into its result's next().
+        encoded = [(key, method, prepare_data(params)) for key, (method, params) in commands]
+        rows = {key: f"{method}?{query}" for key, method, query in encoded}
         body = self._encode({"halt": 1 if halt_on_error else 0, "cmd": rows}, None)
         query = {"method": "batch", "params": None, "callback": callback}
 
         async def run() -> Any:
             answer = await self._request("batch", body, query)
-            return self._split_batch(answer, commands, as_list)
+            return self._split_batch(answer, encoded, as_list)
 
         return self._deliver(run(), callback)
 
@@ -256,7 +258,8 @@ class RestClient:
             return 0, _error_answer("NETWORK_ERROR", str(exc) or "the request did not complete")
         return status, _parse_answer(status, text)
 
-    def _split_batch(self, outer: AjaxResult, commands, as_list: bool) -> Any:
+    def _split_batch(self, outer: AjaxResult, commands: list, as_list: bool) -> Any:
+        """Results per ``(key, method, query)`` command of a batch answer."""
         results: dict[str, AjaxResult] = {}
         inner = outer.data() if outer.ex is None else None
         if not isinstance(inner, Mapping):  # the batch itself failed: every command says why
@@ -265,16 +268,16 @@ class RestClient:
                 if outer.ex
                 else _error_answer("ERROR_UNEXPECTED_ANSWER", "the batch answer has no result maps")
             )
-            for key, (method, params) in commands:
+            for key, method, query in commands:
                 results[key] = AjaxResult(
-                    answer, {"method": method, "params": params}, outer.status, self
+                    answer, {"method": method, "params": query}, outer.status, self
                 )
         else:
             maps = {
                 name: _php_map(inner.get(name))
                 for name in ("result", "result_error", "result_total", "result_next", "result_time")
             }
-            for key, (method, params) in commands:
+            for key, method, query in commands:
                 if key not in maps["result"] and key not in maps["result_error"]:
                     continue  # not run (halt): absent, as in BX24.js
                 answer = {"result": maps["result"].get(key, {})}
@@ -286,10 +289,11 @@ class RestClient:
                 ):
                     if key in maps[source]:
                         answer[field] = maps[source][key]
-                query = {"method": method, "params": prepare_data(params)}
-                results[key] = AjaxResult(answer, query, outer.status, self)
+                results[key] = AjaxResult(
+                    answer, {"method": method, "params": query}, outer.status, self
+                )
         if as_list:
-            return [results[key] for key, _ in commands if key in results]
+            return [results[key] for key, _, _ in commands if key in results]
         return results
 
 

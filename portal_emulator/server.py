@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+from .masking import mask_secrets
 from .pickers import directory
 from .rest import RestEmulator, RestRequest
 from .scenario import Scenario, ScenarioError, parse_scenario
@@ -69,10 +70,6 @@ REST_CORS = {
     "Access-Control-Max-Age": "86400",
 }
 
-# Log lines must never carry credentials, even when a client puts them in a URL.
-_SECRET_IN_TEXT = re.compile(
-    r"((?:auth|access_token|refresh_token|AUTH_ID|REFRESH_ID|code)=)[^&\s\"']*"
-)
 
 
 class ApiError(Exception):
@@ -630,7 +627,7 @@ class PortalHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
         if not self.emulator.verbose:
             return
-        line = _SECRET_IN_TEXT.sub(r"\1…", format % args)
+        line = mask_secrets(format % args, keep=0)  # never credentials, even from a URL
         sys.stderr.write(f"[portal {time.strftime('%H:%M:%S')}] {line}\n")
 
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
-import re
 import threading
 import time
 import traceback
@@ -50,6 +49,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from ..masking import mask_secrets
 from .batch import run_batch
 from .core import Caller, RestError, Result, time_block
 from .limits import Fault, FaultPlan, LeakyBucket
@@ -77,17 +77,6 @@ _DESCRIPTIONS = {
     "QUERY_LIMIT_EXCEEDED": "Too many requests",
     "OPERATION_TIME_LIMIT": "Method is blocked due to operation time limit",
 }
-
-# Masked like the portal page masks them: the first four characters stay.
-_SECRET = r"AUTH_ID|REFRESH_ID|access_token|refresh_token|auth"
-_SECRET_JSON = re.compile(r'("(?:' + _SECRET + r')"\s*:\s*")((?:[^"\\]|\\.){0,4})(?:[^"\\]|\\.)*"')
-_SECRET_QUERY = re.compile(r"\b((?:" + _SECRET + r")(?:=|%3D))([^&\s\"%]{0,4})[^&\s\"]*", re.I)
-
-
-def mask_secrets(text: str) -> str:
-    text = _SECRET_JSON.sub(lambda m: f'{m.group(1)}{m.group(2)}…"', text)
-    return _SECRET_QUERY.sub(lambda m: f"{m.group(1)}{m.group(2)}…", text)
-
 
 @dataclass
 class RestRequest:

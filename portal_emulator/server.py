@@ -71,7 +71,6 @@ REST_CORS = {
 }
 
 
-
 class ApiError(Exception):
     """An error answered as ``{"error": code, "error_description": text}``."""
 

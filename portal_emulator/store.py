@@ -100,6 +100,7 @@ _TABLES = (
     "crm_items",
 )
 
+
 class InvalidGrant(Exception):
     """A refresh token that is unknown, already exchanged, or belongs to another layout."""
 
@@ -491,8 +492,16 @@ def _user(row: sqlite3.Row) -> User:
     )
 
 
-_USER_COLUMNS = ("id", "active", "name", "last_name", "email", "work_position", "departments",
-                 "is_admin")
+_USER_COLUMNS = (
+    "id",
+    "active",
+    "name",
+    "last_name",
+    "email",
+    "work_position",
+    "departments",
+    "is_admin",
+)
 
 
 def _user_row(person: dict[str, Any]) -> tuple:

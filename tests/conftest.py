@@ -5,6 +5,14 @@ import inspect
 import threading
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Loaded 2-core CI machines: input generation may be slow; a test fails on wrong answers,
+# never on timing.
+settings.register_profile(
+    "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100
+)
+settings.load_profile("ci")
 
 
 def run_in_fresh_loop(coroutine) -> None:

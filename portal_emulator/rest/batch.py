@@ -38,8 +38,9 @@ def run_batch(caller: Caller, params: Mapping[str, Any], execute: Execute) -> di
     (raising :class:`RestError`) and refuses ``batch`` itself."""
     commands = as_map(params.get("cmd"))
     if commands is None:
-        raise RestError(400, "ERROR_ARGUMENT", "Argument 'cmd' must be an array of calls",
-                        argument="cmd")
+        raise RestError(
+            400, "ERROR_ARGUMENT", "Argument 'cmd' must be an array of calls", argument="cmd"
+        )
     if len(commands) > MAX_COMMANDS:
         raise RestError(400, "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded")
     halt = to_flag(params.get("halt", 0))

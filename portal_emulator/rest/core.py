@@ -28,9 +28,7 @@ class RestError(Exception):
     the number 100, and classic CRM methods with an empty string — as the portal does.
     """
 
-    def __init__(
-        self, status: int, code: str | int, description: str = "", **extra: Any
-    ) -> None:
+    def __init__(self, status: int, code: str | int, description: str = "", **extra: Any) -> None:
         super().__init__(description)
         self.status = status
         self.code = code

@@ -52,8 +52,10 @@ def _d7_missing(name: str) -> RestError:
 def _d7_type(name: str, value: Any, wanted: str) -> RestError:
     text = value if isinstance(value, str) else json.dumps(value)
     return RestError(
-        400, 100, f"Invalid value {text} to match with parameter {{{name}}}. "
-        f"Should be value of type {wanted}."
+        400,
+        100,
+        f"Invalid value {text} to match with parameter {{{name}}}. "
+        f"Should be value of type {wanted}.",
     )
 
 
@@ -291,12 +293,19 @@ def item_json(entity_type_id: int, row: Mapping[str, Any], fields: list[Field] |
     return item
 
 
-_CLASSIC_EXTRA = ("IS_NEW", "IS_RECURRING", "IS_RETURN_CUSTOMER", "IS_REPEATED_APPROACH",
-                  "QUOTE_ID", "LOCATION_ID")
+_CLASSIC_EXTRA = (
+    "IS_NEW",
+    "IS_RECURRING",
+    "IS_RETURN_CUSTOMER",
+    "IS_REPEATED_APPROACH",
+    "QUOTE_ID",
+    "LOCATION_ID",
+)
 
 
-def classic_json(entity_type_id: int, row: Mapping[str, Any], fields: list[Field] | None,
-                 extras: bool = True) -> dict:
+def classic_json(
+    entity_type_id: int, row: Mapping[str, Any], fields: list[Field] | None, extras: bool = True
+) -> dict:
     """A row as the classic ``crm.deal.*`` methods show it: UPPER keys, text values."""
     chosen = model.FIELDS[entity_type_id] if fields is None else fields
     deal = {}
@@ -409,14 +418,16 @@ def _multifields(dialect: Dialect, field: Field, value: Any) -> list[dict[str, A
         text = lowered.get("value")
         if not isinstance(text, str) or not text:
             raise dialect.value_error(field)
-        entries.append({
-            "id": number,
-            "typeId": str(lowered.get("typeid") or lowered.get("type_id") or "PHONE").upper(),
-            "valueType": str(
-                lowered.get("valuetype") or lowered.get("value_type") or "WORK"
-            ).upper(),
-            "value": text,
-        })
+        entries.append(
+            {
+                "id": number,
+                "typeId": str(lowered.get("typeid") or lowered.get("type_id") or "PHONE").upper(),
+                "valueType": str(
+                    lowered.get("valuetype") or lowered.get("value_type") or "WORK"
+                ).upper(),
+                "value": text,
+            }
+        )
     return entries
 
 
@@ -459,8 +470,9 @@ def _defaults(entity_type_id: int, caller: Caller, stamp: str) -> dict[str, Any]
     return values
 
 
-def _derive(entity_type_id: int, values: dict[str, Any], old: Mapping | None, caller: Caller,
-            stamp: str) -> None:
+def _derive(
+    entity_type_id: int, values: dict[str, Any], old: Mapping | None, caller: Caller, stamp: str
+) -> None:
     """Fields the portal computes: stage semantics, who moved it when, contact links."""
     stage = values.get("stage_id", old["stage_id"] if old else None)
     if entity_type_id in model.STAGES and stage is not None:
@@ -573,8 +585,11 @@ def _item_or_404(caller: Caller, dialect: Dialect, item_id: int):
 def crm_item_add(caller: Caller, params: dict[str, Any]) -> Any:
     dialect = _item_dialect(params)
     item_id = create_item(caller, dialect, _d7_fields(params))
-    return {"item": item_json(dialect.entity_type_id, _fetch_one(caller, dialect.entity_type_id,
-                                                                 item_id), None)}
+    return {
+        "item": item_json(
+            dialect.entity_type_id, _fetch_one(caller, dialect.entity_type_id, item_id), None
+        )
+    }
 
 
 def crm_item_get(caller: Caller, params: dict[str, Any]) -> Any:
@@ -589,8 +604,11 @@ def crm_item_update(caller: Caller, params: dict[str, Any]) -> Any:
     fields = _d7_fields(params)
     if not update_item(caller, dialect, item_id, fields):
         raise RestError(400, "NOT_FOUND", "Element not found")
-    return {"item": item_json(dialect.entity_type_id, _fetch_one(caller, dialect.entity_type_id,
-                                                                 item_id), None)}
+    return {
+        "item": item_json(
+            dialect.entity_type_id, _fetch_one(caller, dialect.entity_type_id, item_id), None
+        )
+    }
 
 
 def crm_item_delete(caller: Caller, params: dict[str, Any]) -> Any:

@@ -59,10 +59,27 @@ def department_json(row) -> dict[str, Any]:
 
 
 USER_FIELDS = frozenset(  # every key of user_json
-    {"ID", "ACTIVE", "NAME", "LAST_NAME", "SECOND_NAME", "EMAIL", "LAST_LOGIN", "DATE_REGISTER",
-     "TIME_ZONE", "IS_ONLINE", "PERSONAL_GENDER", "PERSONAL_BIRTHDAY", "PERSONAL_MOBILE",
-     "PERSONAL_CITY", "WORK_PHONE", "WORK_POSITION", "UF_EMPLOYMENT_DATE", "UF_DEPARTMENT",
-     "USER_TYPE"}
+    {
+        "ID",
+        "ACTIVE",
+        "NAME",
+        "LAST_NAME",
+        "SECOND_NAME",
+        "EMAIL",
+        "LAST_LOGIN",
+        "DATE_REGISTER",
+        "TIME_ZONE",
+        "IS_ONLINE",
+        "PERSONAL_GENDER",
+        "PERSONAL_BIRTHDAY",
+        "PERSONAL_MOBILE",
+        "PERSONAL_CITY",
+        "WORK_PHONE",
+        "WORK_POSITION",
+        "UF_EMPLOYMENT_DATE",
+        "UF_DEPARTMENT",
+        "USER_TYPE",
+    }
 )
 
 
@@ -133,7 +150,8 @@ def _matches(
         hit = {">": order > 0, ">=": order >= 0, "<": order < 0, "<=": order <= 0}[base]
     else:  # "=", "@": equality, a list means any of; a "%" in text is a wildcard
         hit = any(
-            _like(_text(w), _text(actual)) if isinstance(w, str) and "%" in w
+            _like(_text(w), _text(actual))
+            if isinstance(w, str) and "%" in w
             else _compare(actual, w) == 0
             for w in wanted
         )

@@ -78,6 +78,7 @@ _DESCRIPTIONS = {
     "OPERATION_TIME_LIMIT": "Method is blocked due to operation time limit",
 }
 
+
 @dataclass
 class RestRequest:
     http_method: str
@@ -463,8 +464,13 @@ def _summary(status: int, payload: Mapping[str, Any] | None, note: str) -> str:
     if "error" in payload:
         return f"{payload['error']}: {payload.get('error_description', '')}".strip()
     result = payload.get("result")
-    if isinstance(result, dict) and set(result) == {"result", "result_error", "result_total",
-                                                    "result_next", "result_time"}:
+    if isinstance(result, dict) and set(result) == {
+        "result",
+        "result_error",
+        "result_total",
+        "result_next",
+        "result_time",
+    }:
         done, failed = len(result["result"]), len(result["result_error"])
         text = f"batch: {done} ok, {failed} failed"
     elif isinstance(result, dict) and isinstance(result.get("items"), list):

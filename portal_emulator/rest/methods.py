@@ -91,8 +91,9 @@ def _event_name(params: Mapping[str, Any]) -> str:
 def _event_type(params: Mapping[str, Any]) -> str:
     event_type = _text(params.get("event_type") or "online").lower()
     if event_type not in ("online", "offline"):
-        raise RestError(400, "ERROR_ARGUMENT", "event_type must be online or offline",
-                        argument="event_type")
+        raise RestError(
+            400, "ERROR_ARGUMENT", "event_type must be online or offline", argument="event_type"
+        )
     return event_type
 
 
@@ -104,8 +105,9 @@ def event_bind(caller: Caller, params: dict[str, Any]) -> Any:
     handler = _text(params.get("handler"))
     if event_type == "online":
         if not handler:
-            raise RestError(400, "ERROR_ARGUMENT", "Argument 'handler' is null or empty",
-                            argument="handler")
+            raise RestError(
+                400, "ERROR_ARGUMENT", "Argument 'handler' is null or empty", argument="handler"
+            )
         if urlsplit(handler).scheme not in ("http", "https") or not urlsplit(handler).netloc:
             raise RestError(400, "WRONG_HANDLER_URL", "Wrong handler URL")
     raw_auth = params.get("auth_type")
@@ -131,8 +133,14 @@ def event_bind(caller: Caller, params: dict[str, Any]) -> Any:
         db.execute(
             "INSERT INTO event_handlers (event, handler, auth_type, event_type, auth_connector,"
             " options) VALUES (?,?,?,?,?,?)",
-            (event, handler, auth_type, event_type, _text(params.get("auth_connector")),
-             _text(params.get("options"))),
+            (
+                event,
+                handler,
+                auth_type,
+                event_type,
+                _text(params.get("auth_connector")),
+                _text(params.get("options")),
+            ),
         )
     return True
 
@@ -149,8 +157,9 @@ def event_unbind(caller: Caller, params: dict[str, Any]) -> Any:
     handler = _text(params.get("handler"))
     if handler or event_type == "online":
         if not handler:
-            raise RestError(400, "ERROR_ARGUMENT", "Argument 'handler' is null or empty",
-                            argument="handler")
+            raise RestError(
+                400, "ERROR_ARGUMENT", "Argument 'handler' is null or empty", argument="handler"
+            )
         sql += " AND handler=?"
         args.append(handler)
     if "auth_type" in params:
@@ -183,8 +192,9 @@ def _read_options(values: dict[str, Any], params: Mapping[str, Any]) -> Result:
         return Result(php_value(values.get(str(option))))
     everything = dict(values)
     # The portal returns options named "next"/"total" in the envelope root, not in result.
-    root = {name: php_value(everything.pop(name)) for name in ("next", "total")
-            if name in everything}
+    root = {
+        name: php_value(everything.pop(name)) for name in ("next", "total") if name in everything
+    }
     return Result(php_value(everything), root=root)
 
 
@@ -192,13 +202,15 @@ def _written_options(params: Mapping[str, Any]) -> dict[str, Any]:
     if "options" in params:
         options = as_map(params["options"])
         if options is None:
-            raise RestError(400, "ERROR_ARGUMENT", "Argument 'options' must be an array",
-                            argument="options")
+            raise RestError(
+                400, "ERROR_ARGUMENT", "Argument 'options' must be an array", argument="options"
+            )
     else:
         options = dict(params)  # no "options": the request parameters are the options
     if not options:
-        raise RestError(400, "ERROR_ARGUMENT", "Argument 'options' is null or empty",
-                        argument="options")
+        raise RestError(
+            400, "ERROR_ARGUMENT", "Argument 'options' is null or empty", argument="options"
+        )
     return {name: php_value(value) for name, value in options.items()}
 
 

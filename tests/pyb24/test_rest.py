@@ -4,11 +4,11 @@ import asyncio
 import json
 
 import pytest
-from fakes import INIT_DATA, FakeHost, settle
 
 from pyb24 import BX24Facade
 from pyb24.host import NetworkError
 from pyb24.rest import AjaxError, AjaxResult
+from tests.support.fakes import INIT_DATA, FakeHost, settle
 
 URL = "https://acme.bitrix24.com/rest/"
 

@@ -16,10 +16,13 @@ def form_batch(rest, commands, halt=0):
 
 
 def test_macro_from_one_command_into_the_next(rest):
-    resp = form_batch(rest, {
-        "me": "user.current?",
-        "department": "department.get?ID=$result[me][UF_DEPARTMENT][0]",
-    })
+    resp = form_batch(
+        rest,
+        {
+            "me": "user.current?",
+            "department": "department.get?ID=$result[me][UF_DEPARTMENT][0]",
+        },
+    )
     assert resp.status == 200
     answer = resp.json()
     assert set(answer) == {"result", "time"}
@@ -35,11 +38,14 @@ def test_macro_from_one_command_into_the_next(rest):
 
 
 def test_nested_index_macro_into_a_list_result(rest):
-    resp = form_batch(rest, {
-        # keys are encoded inside a row too: a bare "=" in "filter[=stageId]" would end the name
-        "won": "crm.item.list?entityTypeId=2&filter[%3DstageId]=WON&order[id]=ASC&select[]=id",
-        "first": "crm.item.get?entityTypeId=2&id=$result[won][items][0][id]",
-    })
+    resp = form_batch(
+        rest,
+        {
+            # keys are encoded inside a row too: a bare "=" in "filter[=stageId]" would end the name
+            "won": "crm.item.list?entityTypeId=2&filter[%3DstageId]=WON&order[id]=ASC&select[]=id",
+            "first": "crm.item.get?entityTypeId=2&id=$result[won][items][0][id]",
+        },
+    )
     maps = resp.json()["result"]
     first_won = maps["result"]["won"]["items"][0]["id"]
     assert maps["result"]["first"]["item"]["id"] == first_won
@@ -48,13 +54,19 @@ def test_nested_index_macro_into_a_list_result(rest):
 
 
 def test_whole_value_macro_keeps_an_array_and_text_macros_substitute(rest):
-    resp = rest.call("batch", {"cmd": {
-        "me": "user.current",
-        "departments": "department.get?ID=$result[me][UF_DEPARTMENT]",
-        "deal": "crm.item.add?entityTypeId=2&fields[title]=For $result[me][NAME] "
+    resp = rest.call(
+        "batch",
+        {
+            "cmd": {
+                "me": "user.current",
+                "departments": "department.get?ID=$result[me][UF_DEPARTMENT]",
+                "deal": "crm.item.add?entityTypeId=2&fields[title]=For $result[me][NAME] "
                 "$result[me][LAST_NAME]&fields[assignedById]=$result[me][ID]",
-        "missing": "server.time?x=$result[nobody][ID]",
-    }}, json_body=True)
+                "missing": "server.time?x=$result[nobody][ID]",
+            }
+        },
+        json_body=True,
+    )
     maps = resp.json()["result"]
     assert [d["ID"] for d in maps["result"]["departments"]] == ["1"]
     assert maps["result"]["deal"]["item"]["title"] == "For Alex Morgan"
@@ -63,8 +75,9 @@ def test_whole_value_macro_keeps_an_array_and_text_macros_substitute(rest):
 
 
 def test_array_cmd_gives_lists_and_gaps_give_objects(rest):
-    resp = rest.call("batch", {"cmd": ["user.current", "no.such.method", "user.get?ID=2"]},
-                     json_body=True)
+    resp = rest.call(
+        "batch", {"cmd": ["user.current", "no.such.method", "user.get?ID=2"]}, json_body=True
+    )
     maps = resp.json()["result"]
     assert isinstance(maps["result"], dict) and set(maps["result"]) == {"0", "2"}
     assert maps["result_error"] == {
@@ -91,19 +104,27 @@ def test_halt_stops_at_the_first_failure(rest, halt):
 
 
 def test_halt_in_a_json_body(rest):
-    resp = rest.call("batch", {"halt": 1, "cmd": {
-        "a": "crm.item.get?entityTypeId=2&id=1",
-        "b": "crm.item.get?entityTypeId=99&id=1",
-        "c": "server.time",
-    }}, json_body=True)
+    resp = rest.call(
+        "batch",
+        {
+            "halt": 1,
+            "cmd": {
+                "a": "crm.item.get?entityTypeId=2&id=1",
+                "b": "crm.item.get?entityTypeId=99&id=1",
+                "c": "server.time",
+            },
+        },
+        json_body=True,
+    )
     maps = resp.json()["result"]
     assert set(maps["result"]) == {"a"} and maps["result_error"]["b"]["error"] == "NOT_FOUND"
     assert all("c" not in maps[name] for name in ("result", "result_error", "result_time"))
 
 
 def test_result_next_for_list_commands(rest):
-    maps = rest.call("batch", {"cmd": {"users": "user.get", "page2": "user.get?start=50"}},
-                     json_body=True).json()["result"]
+    maps = rest.call(
+        "batch", {"cmd": {"users": "user.get", "page2": "user.get?start=50"}}, json_body=True
+    ).json()["result"]
     assert maps["result_next"] == {"users": 50, "page2": 100}
     assert maps["result_total"] == {"users": 130, "page2": 130}
 
@@ -127,8 +148,10 @@ def test_nested_batch_is_refused_per_command(rest):
 
 def test_empty_batch_and_bad_cmd(rest):
     empty = rest.call("batch", {"halt": 0}).json()["result"]
-    assert empty == {name: [] for name in
-                     ("result", "result_error", "result_total", "result_next", "result_time")}
+    assert empty == {
+        name: []
+        for name in ("result", "result_error", "result_total", "result_next", "result_time")
+    }
     bad = rest.call("batch", {"cmd": "server.time"}, json_body=True)
     assert bad.status == 400 and bad.error == "ERROR_ARGUMENT"
     not_text = rest.call("batch", {"cmd": {"x": {"method": "server.time"}}}, json_body=True)
@@ -136,11 +159,20 @@ def test_empty_batch_and_bad_cmd(rest):
 
 
 def test_commands_run_in_order_and_see_each_others_writes(rest):
-    maps = rest.call("batch", {"halt": 1, "cmd": {
-        "add": "crm.item.add?entityTypeId=2&fields[title]=Batch deal",
-        "update": "crm.item.update?entityTypeId=2&id=$result[add][item][id]&fields[stageId]=WON",
-        "check": "crm.deal.get?id=$result[add][item][id]",
-    }}, json_body=True).json()["result"]
+    maps = rest.call(
+        "batch",
+        {
+            "halt": 1,
+            "cmd": {
+                "add": "crm.item.add?entityTypeId=2&fields[title]=Batch deal",
+                "update": (
+                    "crm.item.update?entityTypeId=2&id=$result[add][item][id]&fields[stageId]=WON"
+                ),
+                "check": "crm.deal.get?id=$result[add][item][id]",
+            },
+        },
+        json_body=True,
+    ).json()["result"]
     assert maps["result"]["check"]["TITLE"] == "Batch deal"
     assert maps["result"]["check"]["STAGE_ID"] == "WON"
 

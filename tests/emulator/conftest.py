@@ -1,7 +1,8 @@
 """Unit-test fixtures: one REST-emulating portal shared by the test_rest_* modules."""
 
 import pytest
-from restkit import client, start
+
+from tests.support.restkit import client, start
 
 
 @pytest.fixture(scope="session")

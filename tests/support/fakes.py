@@ -67,7 +67,6 @@ class FakeHost:
         self.page_width = 800
         self.watchers: list = []  # on_change callbacks of live watch_document handles
 
-
     # -- Host --------------------------------------------------------------------------
     def post(self, message: str, target_origin: str) -> None:
         self.sent.append((message, target_origin))

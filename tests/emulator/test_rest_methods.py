@@ -1,7 +1,8 @@
 """REST methods of the emulated portal over real HTTP: people, CRM, events, options."""
 
 import pytest
-from restkit import client, send
+
+from tests.support.restkit import client, send
 
 USERS = 130  # seeded: 6 fixed people + 124 generated, 5 of them dismissed
 DEALS, LEADS, CONTACTS, COMPANIES = 150, 60, 80, 30
@@ -132,8 +133,13 @@ def test_crm_item_get_seeded_deal(admin):
 
 
 def test_crm_item_crud(admin):
-    fields = {"title": "Python: 100% & more", "opportunity": 1500.5, "currencyId": "EUR",
-              "comments": "line1\nline2 é", "assignedById": 3}
+    fields = {
+        "title": "Python: 100% & more",
+        "opportunity": 1500.5,
+        "currencyId": "EUR",
+        "comments": "line1\nline2 é",
+        "assignedById": 3,
+    }
     item = admin.call("crm.item.add", {"entityTypeId": 2, "fields": fields}).result["item"]
     assert item["id"] == DEALS + 1
     assert item["title"] == fields["title"] and item["comments"] == fields["comments"]
@@ -186,15 +192,21 @@ def test_crm_item_list_totals_per_type(admin, entity_type_id, total):
         ({"@stageId": ["WON", "LOSE"]}, lambda i: i["stageId"] in ("WON", "LOSE")),
         ({"!@stageId": ["NEW"]}, lambda i: i["stageId"] != "NEW"),
         ({">id": 140}, lambda i: i["id"] > 140),
-        ({">=opportunity": 100000, "<opportunity": 150000},
-         lambda i: 100000 <= i["opportunity"] < 150000),
+        (
+            {">=opportunity": 100000, "<opportunity": 150000},
+            lambda i: 100000 <= i["opportunity"] < 150000,
+        ),
         ({"%title": "contoso"}, lambda i: "contoso" in i["title"].lower()),
         ({"=%title": "Contoso%"}, lambda i: i["title"].startswith("Contoso")),
         ({"!%title": "o"}, lambda i: "o" not in i["title"].lower()),
-        ({"assignedById": 3, "currencyId": "USD"},
-         lambda i: i["assignedById"] == 3 and i["currencyId"] == "USD"),
-        ({"0": {"logic": "OR", "0": {"=stageId": "WON"}, "1": {"=stageId": "LOSE"}}},
-         lambda i: i["stageId"] in ("WON", "LOSE")),
+        (
+            {"assignedById": 3, "currencyId": "USD"},
+            lambda i: i["assignedById"] == 3 and i["currencyId"] == "USD",
+        ),
+        (
+            {"0": {"logic": "OR", "0": {"=stageId": "WON"}, "1": {"=stageId": "LOSE"}}},
+            lambda i: i["stageId"] in ("WON", "LOSE"),
+        ),
         ({">=createdTime": "2025-01-01"}, lambda i: i["createdTime"] >= "2025-01-01"),
     ],
 )
@@ -203,8 +215,9 @@ def test_crm_item_list_filters(admin, filter_, check):
     items = admin.call("crm.item.list", params, json_body=True).result["items"]
     assert items, "the seed has matching deals"
     assert all(check(item) for item in items)
-    everything = admin.call("crm.item.list", {"entityTypeId": 2, "start": -1,
-                                              "filter": {">id": 0}, "select": ["*"]})
+    everything = admin.call(
+        "crm.item.list", {"entityTypeId": 2, "start": -1, "filter": {">id": 0}, "select": ["*"]}
+    )
     assert everything.status == 200
 
 
@@ -216,9 +229,16 @@ def test_crm_item_list_select_order_and_cursor_paging(admin):
     # the ID-cursor export of b24jssdk: order by id, filter >id, start=-1
     seen, last = [], 0
     while True:
-        page = admin.call("crm.item.list", {"entityTypeId": 2, "order": {"id": "ASC"},
-                                            "filter": {">id": last}, "start": -1,
-                                            "select": ["id"]}).json()
+        page = admin.call(
+            "crm.item.list",
+            {
+                "entityTypeId": 2,
+                "order": {"id": "ASC"},
+                "filter": {">id": last},
+                "start": -1,
+                "select": ["id"],
+            },
+        ).json()
         assert "total" not in page
         seen += [i["id"] for i in page["result"]["items"]]
         if len(page["result"]["items"]) < 50:
@@ -228,8 +248,15 @@ def test_crm_item_list_select_order_and_cursor_paging(admin):
 
 
 def test_crm_item_list_sorts_by_a_field(admin):
-    items = admin.call("crm.item.list", {"entityTypeId": 2, "order": {"opportunity": "DESC"},
-                                         "select": ["opportunity"], "start": -1}).result["items"]
+    items = admin.call(
+        "crm.item.list",
+        {
+            "entityTypeId": 2,
+            "order": {"opportunity": "DESC"},
+            "select": ["opportunity"],
+            "start": -1,
+        },
+    ).result["items"]
     amounts = [i["opportunity"] for i in items]
     assert amounts == sorted(amounts, reverse=True)
 
@@ -249,16 +276,36 @@ def test_crm_item_list_sorts_by_a_field(admin):
         ("crm.item.add", {"entityTypeId": 2}, 400, 100),
         ("crm.item.add", {"entityTypeId": 2, "fields": "title"}, 400, 100),
         ("crm.item.add", {"entityTypeId": 2, "fields": {"nope": 1}}, 400, "INVALID_ARG_VALUE"),
-        ("crm.item.add", {"entityTypeId": 2, "fields": {"opportunity": "lots"}}, 400,
-         "CRM_FIELD_ERROR_VALUE_NOT_VALID"),
-        ("crm.item.add", {"entityTypeId": 2, "fields": {"assignedById": 9999}}, 400,
-         "CRM_FIELD_ERROR_VALUE_NOT_VALID"),
-        ("crm.item.add", {"entityTypeId": 2, "fields": {"stageId": "NOPE"}}, 400,
-         "CRM_FIELD_ERROR_VALUE_NOT_VALID"),
-        ("crm.item.add", {"entityTypeId": 2, "fields": {"closedate": "someday"}}, 400,
-         "CRM_FIELD_ERROR_VALUE_NOT_VALID"),
-        ("crm.item.update", {"entityTypeId": 2, "id": 999999, "fields": {"title": "x"}}, 400,
-         "NOT_FOUND"),
+        (
+            "crm.item.add",
+            {"entityTypeId": 2, "fields": {"opportunity": "lots"}},
+            400,
+            "CRM_FIELD_ERROR_VALUE_NOT_VALID",
+        ),
+        (
+            "crm.item.add",
+            {"entityTypeId": 2, "fields": {"assignedById": 9999}},
+            400,
+            "CRM_FIELD_ERROR_VALUE_NOT_VALID",
+        ),
+        (
+            "crm.item.add",
+            {"entityTypeId": 2, "fields": {"stageId": "NOPE"}},
+            400,
+            "CRM_FIELD_ERROR_VALUE_NOT_VALID",
+        ),
+        (
+            "crm.item.add",
+            {"entityTypeId": 2, "fields": {"closedate": "someday"}},
+            400,
+            "CRM_FIELD_ERROR_VALUE_NOT_VALID",
+        ),
+        (
+            "crm.item.update",
+            {"entityTypeId": 2, "id": 999999, "fields": {"title": "x"}},
+            400,
+            "NOT_FOUND",
+        ),
         ("crm.item.delete", {"entityTypeId": 2, "id": 999999}, 400, "NOT_FOUND"),
     ],
 )
@@ -292,9 +339,14 @@ def test_crm_deal_get_is_upper_case_text(admin):
 
 
 def test_crm_deal_list(admin):
-    page = admin.call("crm.deal.list", {"select": ["ID", "TITLE", "OPPORTUNITY"],
-                                        "filter": {">OPPORTUNITY": 100000},
-                                        "order": {"OPPORTUNITY": "DESC"}}).json()
+    page = admin.call(
+        "crm.deal.list",
+        {
+            "select": ["ID", "TITLE", "OPPORTUNITY"],
+            "filter": {">OPPORTUNITY": 100000},
+            "order": {"OPPORTUNITY": "DESC"},
+        },
+    ).json()
     assert page["total"] > 0
     first = page["result"][0]
     assert set(first) == {"ID", "TITLE", "OPPORTUNITY"}
@@ -308,8 +360,10 @@ def test_crm_deal_list(admin):
 
 
 def test_crm_deal_add_and_get(admin):
-    resp = admin.call("crm.deal.add", {"fields": {"TITLE": "Classic", "OPPORTUNITY": 99.5,
-                                                  "STAGE_ID": "PREPARATION"}})
+    resp = admin.call(
+        "crm.deal.add",
+        {"fields": {"TITLE": "Classic", "OPPORTUNITY": 99.5, "STAGE_ID": "PREPARATION"}},
+    )
     new_id = resp.result
     assert isinstance(new_id, int) and new_id == DEALS + 1
     deal = admin.call("crm.deal.get", {"id": new_id}).result
@@ -338,8 +392,10 @@ def test_crm_deal_errors_have_an_empty_code(admin, method, params, description):
 def test_event_bind_get_unbind(admin):
     hook = "https://handler.example/crm"
     assert admin.call("event.bind", {"event": "ONCRMDEALADD", "handler": hook}).result is True
-    assert admin.call("event.bind", {"EVENT": "onCrmLeadAdd", "HANDLER": hook,
-                                     "auth_type": 3}).result is True
+    assert (
+        admin.call("event.bind", {"EVENT": "onCrmLeadAdd", "HANDLER": hook, "auth_type": 3}).result
+        is True
+    )
     again = admin.call("event.bind", {"event": "ONCRMDEALADD", "handler": hook})
     assert again.status == 400 and again.error == "ERROR_CORE"
     assert admin.call("event.get").result == [

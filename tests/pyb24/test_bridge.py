@@ -4,10 +4,10 @@ import asyncio
 import logging
 
 import pytest
-from fakes import PORTAL_ORIGIN, SID, FakeHost, settle
 
 from pyb24.bridge import ParentBridge, ReplyTimeout
 from pyb24.protocol import CommandPolicy, FrameParams, ReplyPolicy, encode_reply
+from tests.support.fakes import PORTAL_ORIGIN, SID, FakeHost, settle
 
 ONE_SHOT = CommandPolicy(ReplyPolicy.ONE_SHOT)
 PERSISTENT = CommandPolicy(ReplyPolicy.PERSISTENT)

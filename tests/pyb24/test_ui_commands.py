@@ -5,7 +5,6 @@ import json
 import logging
 
 import pytest
-from fakes import INIT_DATA, SID, FakeHost, settle
 
 from pyb24 import BX24Facade, NotInPortalError, ReplyTimeout
 from pyb24.protocol import (
@@ -24,6 +23,7 @@ from pyb24.ui import (
     set_value_params,
     shuffle_select_access,
 )
+from tests.support.fakes import INIT_DATA, SID, FakeHost, settle
 
 
 async def ready(**overrides):

@@ -5,9 +5,9 @@ import json
 import logging
 
 import pytest
-from fakes import INIT_DATA, NOW, SID, FakeHost, settle
 
 from pyb24 import AuthData, BX24Facade, NotInitializedError, NotInPortalError, ReplyTimeout
+from tests.support.fakes import INIT_DATA, NOW, SID, FakeHost, settle
 
 
 def start(**overrides):

@@ -51,8 +51,13 @@ class Response:
         return f"<Response {self.status} {self.body[:200]!r}>"
 
 
-def send(url: str, *, method: str = "POST", data: bytes | None = None,
-         headers: Mapping[str, str] | None = None) -> Response:
+def send(
+    url: str,
+    *,
+    method: str = "POST",
+    data: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
     try:
         with urllib.request.urlopen(request, timeout=10) as resp:
@@ -71,21 +76,30 @@ class Client:
         self.emu = emu
         self.token = token
 
-    def call(self, method: str, params: Any = None, *, json_body: bool = False,
-             token: Any = _OWN, suffix: str = ".json") -> Response:
+    def call(
+        self,
+        method: str,
+        params: Any = None,
+        *,
+        json_body: bool = False,
+        token: Any = _OWN,
+        suffix: str = ".json",
+    ) -> Response:
         auth = self.token if token is _OWN else token
         url = f"{self.emu.portal_origin}/rest/{method}{suffix}"
         if json_body:
             body = dict(params or {})
             if auth is not None:
                 body["auth"] = auth
-            return send(url, data=json.dumps(body).encode(),
-                        headers={"Content-Type": "application/json"})
+            return send(
+                url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+            )
         query = http_build_query(params or {})
         head = f"auth={auth}" if auth is not None else ""
         body = "&".join(part for part in (head, query) if part)
-        return send(url, data=body.encode(),
-                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+        return send(
+            url, data=body.encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
 
     def raw(self, method: str, body: bytes, content_type: str | None = None) -> Response:
         headers = {"Content-Type": content_type} if content_type else {}
@@ -97,8 +111,9 @@ def start(tmp_path_factory) -> Emulator:
     return start_emulator(root=root, db_path=tmp_path_factory.mktemp("rest-db") / "p.sqlite3")
 
 
-def client(emu: Emulator, user_id: int = 1, *, admin: bool | None = None,
-           expires_in: int = 3600) -> Client:
+def client(
+    emu: Emulator, user_id: int = 1, *, admin: bool | None = None, expires_in: int = 3600
+) -> Client:
     """A client holding a fresh token of a new app frame of ``user_id``."""
     user = emu.store.user(user_id)
     is_admin = user.is_admin if admin is None else admin

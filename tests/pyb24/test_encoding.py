@@ -68,6 +68,7 @@ def test_values_json_and_php_cannot_carry_are_refused(bad):
 
 # -- property: the emulator's PHP parse_str reads back what was meant ----------------------
 
+
 def php_view(value):
     """What PHP sees after parse_str: strings everywhere, lists as maps with string keys,
     None and empty maps absent, an empty list as ''."""

@@ -8,9 +8,9 @@ import urllib.error
 from urllib.parse import urlsplit
 
 import pytest
-from restkit import Client, client, send
 
 from portal_emulator.rest import methods
+from tests.support.restkit import Client, client, send
 
 pytestmark = pytest.mark.usefixtures("emu")  # reset to the seed before each test
 
@@ -81,8 +81,16 @@ def test_success_envelope(rest):
     answer = rest.call("user.current").json()
     assert list(answer) == ["result", "time"]
     timing = answer["time"]
-    assert set(timing) == {"start", "finish", "duration", "processing", "date_start",
-                           "date_finish", "operating_reset_at", "operating"}
+    assert set(timing) == {
+        "start",
+        "finish",
+        "duration",
+        "processing",
+        "date_start",
+        "date_finish",
+        "operating_reset_at",
+        "operating",
+    }
     assert timing["start"] <= timing["finish"] and timing["duration"] >= 0
     assert isinstance(timing["operating_reset_at"], int)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+03:00", timing["date_start"])
@@ -116,19 +124,27 @@ def test_unknown_method(rest):
 
 
 def test_body_encodings_agree(rest):
-    form = rest.raw("user.get", f"auth={rest.token}&FILTER[%3EID]=128".encode(),
-                    "application/x-www-form-urlencoded")
-    plain = rest.raw("user.get", f"auth={rest.token}&FILTER[%3EID]=128".encode(),
-                     "text/plain;charset=UTF-8")
+    form = rest.raw(
+        "user.get",
+        f"auth={rest.token}&FILTER[%3EID]=128".encode(),
+        "application/x-www-form-urlencoded",
+    )
+    plain = rest.raw(
+        "user.get", f"auth={rest.token}&FILTER[%3EID]=128".encode(), "text/plain;charset=UTF-8"
+    )
     no_type = rest.raw("user.get", f"auth={rest.token}&FILTER[%3EID]=128".encode())
-    as_json = rest.raw("user.get", json.dumps({"auth": rest.token, "FILTER": {">ID": 128}})
-                       .encode(), "application/json")
-    json_as_text = rest.raw("user.get", json.dumps({"auth": rest.token, "FILTER": {">ID": 128}})
-                            .encode(), "text/plain")
+    as_json = rest.raw(
+        "user.get",
+        json.dumps({"auth": rest.token, "FILTER": {">ID": 128}}).encode(),
+        "application/json",
+    )
+    json_as_text = rest.raw(
+        "user.get", json.dumps({"auth": rest.token, "FILTER": {">ID": 128}}).encode(), "text/plain"
+    )
     boundary = "b0undary"
     multipart = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"auth\"\r\n\r\n{rest.token}\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"FILTER[>ID]\"\r\n\r\n128\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="auth"\r\n\r\n{rest.token}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="FILTER[>ID]"\r\n\r\n128\r\n'
         f"--{boundary}--\r\n"
     ).encode()
     multi = rest.raw("user.get", multipart, f"multipart/form-data; boundary={boundary}")
@@ -177,8 +193,12 @@ def test_keep_alive_connection_serves_several_calls(emu, rest):
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
     try:
         for method in ("user.current", "nope", "profile"):
-            conn.request("POST", f"/rest/{method}.json", body=f"auth={rest.token}",
-                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+            conn.request(
+                "POST",
+                f"/rest/{method}.json",
+                body=f"auth={rest.token}",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
             resp = conn.getresponse()
             resp.read()
             assert resp.status in (200, 404)
@@ -190,8 +210,11 @@ def test_keep_alive_connection_serves_several_calls(emu, rest):
 
 
 def test_cors_on_success_and_errors(rest):
-    for resp in (rest.call("user.current"), rest.call("user.current", token="bad"),
-                 rest.call("nope")):
+    for resp in (
+        rest.call("user.current"),
+        rest.call("user.current", token="bad"),
+        rest.call("nope"),
+    ):
         assert resp.headers["Access-Control-Allow-Origin"] == "*"
         assert resp.headers["Content-Type"].startswith("application/json")
 
@@ -200,11 +223,15 @@ def test_preflight_is_answered_and_counted(emu, rest):
     assert emu.rest.preflights == 0
     rest.call("user.current")  # a form POST needs no preflight
     assert emu.rest.preflights == 0
-    resp = send(f"{emu.portal_origin}/rest/crm.item.add", method="OPTIONS", headers={
-        "Origin": emu.app_origin,
-        "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type",
-    })
+    resp = send(
+        f"{emu.portal_origin}/rest/crm.item.add",
+        method="OPTIONS",
+        headers={
+            "Origin": emu.app_origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert resp.status == 204
     assert resp.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in resp.headers["Access-Control-Allow-Methods"]
@@ -280,8 +307,7 @@ def test_reset_restores_knobs_and_data(emu, rest):
     added = rest.call("crm.deal.add", {"fields": {"TITLE": "temporary"}}).result
     emu.reset()
     config = emu.rest.config()
-    assert (config["rate_limit"], config["latency_ms"], config["strict_fields"]) == (
-        False, 0, True)
+    assert (config["rate_limit"], config["latency_ms"], config["strict_fields"]) == (False, 0, True)
     assert config["faults"] == [] and emu.rest.log() == []
     again = client(emu, 1)
     assert again.call("crm.deal.get", {"id": added}).json()["error_description"] == "Not found"
@@ -294,8 +320,10 @@ def test_seed_deals_for_benchmarks(emu, rest):
     assert time.monotonic() - began < 2
     assert (first, last) == (151, 10_150)
     assert rest.call("crm.deal.list").json()["total"] == 10_150
-    tail = rest.call("crm.item.list", {"entityTypeId": 2, "filter": {">id": 10_120},
-                                       "start": -1, "select": ["id", "title"]}).result["items"]
+    tail = rest.call(
+        "crm.item.list",
+        {"entityTypeId": 2, "filter": {">id": 10_120}, "start": -1, "select": ["id", "title"]},
+    ).result["items"]
     assert [i["id"] for i in tail] == list(range(10_121, 10_151))
     assert tail[0]["title"].endswith("#10121")
 
@@ -320,19 +348,24 @@ def test_log_over_the_portal_api(emu, rest):
     rest.call("nope")
     answer = send(f"{emu.portal_origin}/portal/api/rest_log?after=0", method="GET").json()
     assert [(e["method"], e["status"], e["error"]) for e in answer["entries"]] == [
-        ("nope", 404, "ERROR_METHOD_NOT_FOUND")]
+        ("nope", 404, "ERROR_METHOD_NOT_FOUND")
+    ]
     last = answer["entries"][-1]["seq"]
     newer = send(f"{emu.portal_origin}/portal/api/rest_log?after={last}", method="GET").json()
     assert newer["entries"] == [] and newer["config"]["rate_limit"] is False
-    foreign = send(f"{emu.portal_origin}/portal/api/rest_log", method="GET",
-                   headers={"Origin": emu.app_origin})
+    foreign = send(
+        f"{emu.portal_origin}/portal/api/rest_log", method="GET", headers={"Origin": emu.app_origin}
+    )
     assert foreign.status == 403
 
 
 def test_rest_panel_of_the_portal_page(emu, rest):
     def panel(body):
-        return send(f"{emu.portal_origin}/portal/api/rest_config", data=json.dumps(body).encode(),
-                    headers={"Content-Type": "application/json"})
+        return send(
+            f"{emu.portal_origin}/portal/api/rest_config",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
 
     config = panel({"rate_limit": True, "latency_ms": 0, "fail_next": {"status": 503}}).json()
     assert config["rate_limit"] is True and config["faults"][0]["status"] == 503

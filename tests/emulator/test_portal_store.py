@@ -164,15 +164,24 @@ def test_seeded_directory_and_crm(store):
     users = store.users()
     assert len(users) == 130 and [u.id for u in users] == list(range(1, 131))
     assert [u.full_name for u in users[:6]] == [
-        "Alex Morgan", "Maria Lopez", "James Chen", "Olga Ivanova", "Daniel Novak", "Priya Sharma"
+        "Alex Morgan",
+        "Maria Lopez",
+        "James Chen",
+        "Olga Ivanova",
+        "Daniel Novak",
+        "Priya Sharma",
     ]
     assert sum(not u.active for u in users) == 5
     assert users[0].profile["gender"] == "M" and users[0].profile["city"]
     departments = store.fetch("SELECT id, name, parent_id FROM departments ORDER BY id")
     assert [tuple(row) for row in departments][:2] == [(1, "Acme Corp", None), (2, "Sales", 1)]
     assert len(departments) == 9
-    counts = dict(tuple(row) for row in store.fetch(
-        "SELECT entity_type_id, COUNT(*) FROM crm_items GROUP BY entity_type_id"))
+    counts = dict(
+        tuple(row)
+        for row in store.fetch(
+            "SELECT entity_type_id, COUNT(*) FROM crm_items GROUP BY entity_type_id"
+        )
+    )
     assert counts == {1: 60, 2: 150, 3: 80, 4: 30}
 
 

@@ -1,0 +1,1 @@
+"""pyb24 test suite."""

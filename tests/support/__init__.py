@@ -1,0 +1,1 @@
+"""Helpers shared by the test packages (fake host, REST client for the emulator)."""

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .rest import seed
-from .rest.crmfields import crm_items_ddl
+from .model import seed
+from .model.crmfields import crm_items_ddl
 
 # Bump when a table changes: an older file is wiped and reseeded (emulator state is disposable).
 SCHEMA_VERSION = 2

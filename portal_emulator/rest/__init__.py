@@ -3,10 +3,10 @@
 * :mod:`.phpquery` — PHP's ``parse_str`` and the JSON shape of PHP arrays (pure)
 * :mod:`.emulator` — :class:`RestEmulator`: auth, envelopes, faults, rate limit, the log
 * :mod:`.methods` — the method table (with :mod:`.directory`, :mod:`.crm`, :mod:`.batch`)
-* :mod:`.crmfields`, :mod:`.seed` — the CRM model and the deterministic seed data
 
-The store imports :mod:`.seed` and :mod:`.crmfields`, so nothing in this package may import
-the store at module level (type hints only).
+The data model (CRM fields, seed data, date formats) lives below this layer in
+:mod:`portal_emulator.model` and :mod:`portal_emulator.store`; nothing here imports the HTTP
+server, and nothing below imports this package.
 """
 
 from .emulator import RestEmulator, RestReply, RestRequest

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .timefmt import iso
+from ..model.timefmt import iso
 
 if TYPE_CHECKING:
     from ..store import Store, User

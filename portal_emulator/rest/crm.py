@@ -17,7 +17,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import crmfields as model
+from ..model import crmfields as model
+from ..model.crmfields import DEAL, Field
+from ..model.timefmt import PORTAL_TZ, iso, iso_date, parse_moment
 from .core import (
     PAGE_SIZE,
     Caller,
@@ -32,8 +34,6 @@ from .core import (
     to_int,
     upper_keys,
 )
-from .crmfields import DEAL, Field
-from .timefmt import PORTAL_TZ, iso, iso_date, parse_moment
 
 _OPERATOR = re.compile(r"(>=|<=|!=%|!%=|=%|%=|!%|!@|!=|@|>|<|=|%|!)?(.*)\Z", re.S)
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")

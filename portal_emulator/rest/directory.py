@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..model.timefmt import PORTAL_OFFSET_SECONDS, iso_date
 from .core import Caller, Result, as_list, as_map, page_of, page_start, to_flag, to_int, upper_keys
-from .timefmt import PORTAL_OFFSET_SECONDS, iso_date
 
 _OPERATOR = re.compile(r"(>=|<=|!=%|!%=|=%|%=|!%|!@|!=|@|>|<|=|%|!)?(.*)\Z", re.S)
 _RESERVED = frozenset({"SORT", "ORDER", "FILTER", "START", "AUTH", "ADMIN_MODE", "SELECT"})

@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..model.timefmt import iso
 from . import crm, directory
 from .core import Caller, RestError, Result, as_map, to_int
 from .phpquery import php_value
-from .timefmt import iso
 
 SCOPES = ("basic", "crm", "department", "placement", "user")
 

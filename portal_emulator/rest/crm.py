@@ -20,6 +20,7 @@ from typing import Any
 from ..model import crmfields as model
 from ..model.crmfields import DEAL, Field
 from ..model.timefmt import PORTAL_TZ, iso, iso_date, parse_moment
+from . import filters
 from .core import (
     PAGE_SIZE,
     Caller,
@@ -27,7 +28,6 @@ from .core import (
     Result,
     as_list,
     as_map,
-    is_blank,
     page_start,
     paged,
     to_float,
@@ -35,7 +35,6 @@ from .core import (
     upper_keys,
 )
 
-_OPERATOR = re.compile(r"(>=|<=|!=%|!%=|=%|%=|!%|!@|!=|@|>|<|=|%|!)?(.*)\Z", re.S)
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
 _SCALARS = (str, int, float, bool)
 
@@ -103,90 +102,30 @@ class Dialect:
 
 def compile_filter(dialect: Dialect, filter_map: Mapping[str, Any]) -> tuple[str, list[Any]]:
     """SQL for a portal filter (``1`` when empty) and its parameters."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    logic = "AND"
-    for raw_key, value in filter_map.items():
-        key = str(raw_key)
-        if key.upper() == "LOGIC":
-            logic = "OR" if str(value).strip().upper() == "OR" else "AND"
-            continue
-        if key.isdigit():
-            group = as_map(value)
-            if group is None:
-                raise dialect.error(f"Invalid filter: field '{key}' is not allowed in filter")
-            sql, group_params = compile_filter(dialect, group)
-            clauses.append(f"({sql})")
-            params += group_params
-            continue
-        operator, name = _OPERATOR.match(key).groups()
-        field = dialect.field(name)
-        if field is None or field.kind in model.JSON_KINDS:
-            if dialect.kind == CLASSIC:
-                continue  # classic lists ignore fields they do not know
-            raise dialect.error(f"Invalid filter: field '{name}' is not allowed in filter")
-        sql, clause_params = _condition(dialect, field, operator or "=", value)
-        clauses.append(sql)
-        params += clause_params
-    if not clauses:
-        return "1", []
-    return f" {logic} ".join(clauses), params
+    try:
+        tree = filters.parse(filter_map)
+    except filters.FilterError as exc:
+        raise dialect.error(str(exc)) from None
+    return filters.to_sql(tree, lambda condition: _filter_column(dialect, condition.name))
 
 
-def _condition(dialect: Dialect, field: Field, operator: str, value: Any) -> tuple[str, list]:
-    column = field.column
-    nocase = " COLLATE NOCASE" if field.kind in ("str", "text", "yn") else ""
-    many = isinstance(value, Mapping | list | tuple)
-    values = as_list(value) if many else [value]
+def _filter_column(dialect: Dialect, name: str) -> filters.Column | None:
+    field = dialect.field(name)
+    if field is None or field.kind in model.JSON_KINDS:
+        if dialect.kind == CLASSIC:
+            return None  # classic lists ignore fields they do not know
+        raise dialect.error(f"Invalid filter: field '{name}' is not allowed in filter")
 
-    if operator in ("%", "!%", "=%", "%=", "!=%", "!%="):
-        patterns = [_like(str(_scalar(dialect, field, v)), operator) for v in values]
-        if not patterns:
-            return "1", []
-        if operator.startswith("!"):
-            sql = " AND ".join(f"CAST({column} AS TEXT) NOT LIKE ? ESCAPE '\\'" for _ in patterns)
-            return f"({column} IS NULL OR ({sql}))", patterns
-        sql = " OR ".join(f"CAST({column} AS TEXT) LIKE ? ESCAPE '\\'" for _ in patterns)
-        return f"({sql})", patterns
+    def stored(value: Any) -> Any:
+        converted = _to_column(field, value)
+        return None if converted is _INVALID else converted
 
-    if operator in (">", ">=", "<", "<="):
-        if not values:
-            raise dialect.error(f"Invalid filter: field '{dialect.name(field)}' has invalid value")
-        return f"{column}{nocase} {operator} ?", [_convert(dialect, field, values[0])]
-
-    negate = operator in ("!", "!=", "!@")
-    if not many and is_blank(value):  # "empty": NULL or ''
-        if negate:
-            return f"({column} IS NOT NULL AND {column} <> '')", []
-        return f"({column} IS NULL OR {column} = '')", []
-    converted = [_convert(dialect, field, v) for v in values]
-    if not converted:
-        return ("1" if negate else "0"), []
-    marks = ", ".join("?" * len(converted))
-    if negate:
-        return f"({column} IS NULL OR {column}{nocase} NOT IN ({marks}))", converted
-    return f"{column}{nocase} IN ({marks})", converted
-
-
-def _like(text: str, operator: str) -> str:
-    if operator in ("%", "!%"):
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return f"%{escaped}%"
-    return text  # the caller's own % wildcards
-
-
-def _scalar(dialect: Dialect, field: Field, value: Any) -> Any:
-    if not isinstance(value, _SCALARS) or isinstance(value, bool):
-        raise dialect.error(f"Invalid filter: field '{dialect.name(field)}' has invalid value")
-    return value
-
-
-def _convert(dialect: Dialect, field: Field, value: Any) -> Any:
-    """A filter value in the column's representation."""
-    converted = _to_column(field, value)
-    if converted is _INVALID or converted is None:
-        raise dialect.error(f"Invalid filter: field '{dialect.name(field)}' has invalid value")
-    return converted
+    return filters.Column(
+        field.column,
+        stored,
+        lambda: dialect.error(f"Invalid filter: field '{dialect.name(field)}' has invalid value"),
+        nocase=field.kind in ("str", "text", "yn"),
+    )
 
 
 _INVALID = object()

@@ -8,14 +8,13 @@ fields may come in ``FILTER`` or at the top level, unknown filter fields are ign
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..model.timefmt import PORTAL_OFFSET_SECONDS, iso_date
-from .core import Caller, Result, as_list, as_map, page_of, page_start, to_flag, to_int, upper_keys
+from . import filters
+from .core import Caller, Result, as_map, page_of, page_start, to_flag, to_int, upper_keys
 
-_OPERATOR = re.compile(r"(>=|<=|!=%|!%=|=%|%=|!%|!@|!=|@|>|<|=|%|!)?(.*)\Z", re.S)
 _RESERVED = frozenset({"SORT", "ORDER", "FILTER", "START", "AUTH", "ADMIN_MODE", "SELECT"})
 
 
@@ -86,92 +85,47 @@ USER_FIELDS = frozenset(  # every key of user_json
 # -- filtering over JSON records ---------------------------------------------------------------
 
 
-def _filters(params: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
-    """(operator, FIELD, value) from ``FILTER`` and from top-level legacy filter keys."""
-    conditions = []
-    sources = [as_map(params.get("FILTER")) or {}]
-    sources.append({k: v for k, v in params.items() if k.upper() not in _RESERVED})
-    for source in sources:
-        for key, value in source.items():
-            operator, name = _OPERATOR.match(str(key)).groups()
-            conditions.append((operator or "", name.upper(), value))
-    return conditions
+def _filter(params: Mapping[str, Any]) -> filters.Group:
+    """The conditions of ``FILTER`` and of top-level legacy filter keys, all of them."""
+    legacy = {k: v for k, v in params.items() if k.upper() not in _RESERVED}
+    sources = (as_map(params.get("FILTER")) or {}, legacy)
+    return filters.Group("AND", tuple(filters.parse(s, strict=False) for s in sources))
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "Y" if value else "N"
-    return "" if value is None else str(value)
+def _test(record: Mapping[str, Any], known: frozenset[str]):
+    """How one record meets a condition; unknown fields are left out (None)."""
 
+    def test(condition: filters.Condition) -> bool | None:
+        name = condition.name.upper()
+        if name == "NAME_SEARCH":
+            haystack = " ".join(
+                filters.text(record.get(key))
+                for key in ("NAME", "LAST_NAME", "EMAIL", "WORK_POSITION")
+            ).lower()
+            return all(word in haystack for word in filters.text(condition.value).lower().split())
+        if name not in known:
+            return None
+        wanted = [to_flag(v) for v in condition.values] if name == "ACTIVE" else None
+        # a known field a record lacks (the root's PARENT) is empty
+        return filters.holds(condition, record.get(name), wanted)
 
-def _like(pattern: str, text: str) -> bool:
-    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, text, re.I | re.S) is not None
-
-
-def _compare(record_value: Any, wanted: Any) -> int | None:
-    """-1/0/1 comparing a record value with a filter value; numbers as numbers."""
-    left, right = to_int(record_value), to_int(wanted)
-    if left is None or right is None:
-        left_text, right_text = _text(record_value).lower(), _text(wanted).lower()
-        return (left_text > right_text) - (left_text < right_text)
-    return (left > right) - (left < right)
-
-
-def _matches(
-    record: Mapping[str, Any], known: frozenset[str], operator: str, name: str, value: Any
-) -> bool:
-    if name == "NAME_SEARCH":
-        haystack = " ".join(
-            _text(record.get(key)) for key in ("NAME", "LAST_NAME", "EMAIL", "WORK_POSITION")
-        ).lower()
-        return all(word in haystack for word in _text(value).lower().split())
-    if name not in known:
-        return True  # unknown fields are ignored
-    actual = record.get(name)  # a known field a record lacks (the root's PARENT) is empty
-    wanted = as_list(value) if isinstance(value, Mapping | list | tuple) else [value]
-    if name == "ACTIVE":
-        wanted = [to_flag(v) for v in wanted]
-    negate = operator.startswith("!")
-    base = operator.lstrip("!") or "="
-
-    if isinstance(actual, list):  # UF_DEPARTMENT: any of the user's departments
-        hit = any(_compare(a, w) == 0 for a in actual for w in wanted)
-    elif base in ("%", "=%", "%="):
-        text = _text(actual)
-        if base == "%":
-            hit = any(_text(w).lower() in text.lower() for w in wanted)
-        else:
-            hit = any(_like(_text(w), text) for w in wanted)
-    elif base in (">", ">=", "<", "<="):
-        if not wanted:
-            return False
-        order = _compare(actual, wanted[0])
-        hit = {">": order > 0, ">=": order >= 0, "<": order < 0, "<=": order <= 0}[base]
-    else:  # "=", "@": equality, a list means any of; a "%" in text is a wildcard
-        hit = any(
-            _like(_text(w), _text(actual))
-            if isinstance(w, str) and "%" in w
-            else _compare(actual, w) == 0
-            for w in wanted
-        )
-    return hit != negate
+    return test
 
 
 def _select(
     records: list[dict], known: frozenset[str], params: Mapping[str, Any], default_sort: str
 ) -> list[dict]:
-    conditions = _filters(params)
-    chosen = [r for r in records if all(_matches(r, known, *c) for c in conditions)]
-    sort = _text(params.get("SORT") or default_sort).upper()
+    tree = _filter(params)
+    chosen = [r for r in records if filters.matches(tree, _test(r, known))]
+    sort = filters.text(params.get("SORT") or default_sort).upper()
     if sort not in known:
         sort = default_sort
-    descending = _text(params.get("ORDER")).upper() == "DESC"
+    descending = filters.text(params.get("ORDER")).upper() == "DESC"
 
     def key(record):
         value = record.get(sort)
         number = to_int(value)
-        return (0, number, "") if number is not None else (1, 0, _text(value).lower())
+        return (0, number, "") if number is not None else (1, 0, filters.text(value).lower())
 
     return sorted(chosen, key=key, reverse=descending)
 

@@ -8,17 +8,18 @@ about HTTP or the portal page.
 
 from __future__ import annotations
 
+import itertools
 import json
+import random
 import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import seed
-from .model.crmfields import crm_items_ddl
+from .model import crmfields, seed
 
 # Bump when a table changes: an older file is wiped and reseeded (emulator state is disposable).
 SCHEMA_VERSION = 2
@@ -85,7 +86,7 @@ CREATE TABLE IF NOT EXISTS event_handlers (
     auth_connector TEXT NOT NULL DEFAULT '',
     options        TEXT NOT NULL DEFAULT ''
 );
-""" + crm_items_ddl()
+""" + crmfields.crm_items_ddl()
 
 _TABLES = (
     "departments",
@@ -243,9 +244,7 @@ class Store:
             raise ValueError("count must be positive")
         staff = seed.staff_ids()
         with self._tx() as db:
-            first = db.execute(
-                "SELECT COALESCE(MAX(id), 0) + 1 FROM crm_items WHERE entity_type_id=2"
-            ).fetchone()[0]
+            first = _allocate_ids(db, crmfields.DEAL, count)
             _insert_crm(db, seed.bulk_deals(first, count, staff))
         return first, first + count - 1
 
@@ -254,6 +253,55 @@ class Store:
             return self._conn.execute(
                 "SELECT COUNT(*) FROM crm_items WHERE entity_type_id=?", (entity_type_id,)
             ).fetchone()[0]
+
+    def item_ids(self, entity_type_id: int) -> list[int]:
+        """The ids of every CRM item of one type, ascending."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id FROM crm_items WHERE entity_type_id=? ORDER BY id", (entity_type_id,)
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def insert_item(self, entity_type_id: int, values: Mapping[str, Any]) -> int:
+        """Add one CRM item (``values``: column -> value) under the next id of its type; an
+        id is never used twice, even after a delete. Untitled items get "<Type> #<id>"."""
+        with self._tx() as db:
+            item_id = _allocate_ids(db, entity_type_id, 1)
+            _insert_crm(db, [_new_item(entity_type_id, item_id, values)])
+        return item_id
+
+    def churn_items(
+        self, entity_type_id: int, added: int, deleted: int, rng: random.Random
+    ) -> tuple[list[int], list[int]]:
+        """Add ``added`` items (copies of random ones, new ids) and delete ``deleted`` random
+        items that existed before; returns the new ids and the deleted ids."""
+        with self._tx() as db:
+            ids = [
+                row[0]
+                for row in db.execute(
+                    "SELECT id FROM crm_items WHERE entity_type_id=? ORDER BY id",
+                    (entity_type_id,),
+                )
+            ]
+            gone = sorted(rng.sample(ids, min(deleted, len(ids))))
+            new_ids: list[int] = []
+            if ids and added > 0:
+                first = _allocate_ids(db, entity_type_id, added)
+                new_ids = list(range(first, first + added))
+                copies = []
+                for item_id in new_ids:
+                    source = db.execute(
+                        "SELECT * FROM crm_items WHERE entity_type_id=? AND id=?",
+                        (entity_type_id, rng.choice(ids)),
+                    ).fetchone()
+                    copy = {**dict(source), "title": None}  # a fresh "<Type> #<id>" title
+                    copies.append(_new_item(entity_type_id, item_id, copy))
+                _insert_crm(db, copies)
+            db.executemany(
+                "DELETE FROM crm_items WHERE entity_type_id=? AND id=?",
+                [(entity_type_id, item_id) for item_id in gone],
+            )
+        return new_ids, gone
 
     # -- portal ----------------------------------------------------------------------------
 
@@ -519,11 +567,41 @@ def _user_row(person: dict[str, Any]) -> tuple:
     )
 
 
-def _insert_crm(db: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> None:
-    """Insert ``crm_items`` rows given as column -> value dicts (missing columns are NULL)."""
-    columns = [row[1] for row in db.execute("PRAGMA table_info(crm_items)")]
-    sql = (
-        f"INSERT INTO crm_items ({', '.join(columns)})"  # column names from the schema itself
-        f" VALUES ({', '.join('?' * len(columns))})"
+def _allocate_ids(db: sqlite3.Connection, entity_type_id: int, count: int) -> int:
+    """The first of ``count`` fresh ids of one CRM type: above every id it ever had."""
+    key = f"crm_last_id:{entity_type_id}"
+    last = db.execute("SELECT value FROM portal WHERE key=?", (key,)).fetchone()
+    highest = db.execute(
+        "SELECT COALESCE(MAX(id), 0) FROM crm_items WHERE entity_type_id=?", (entity_type_id,)
+    ).fetchone()[0]
+    first = max(highest, int(last[0]) if last else 0) + 1
+    db.execute(
+        "INSERT INTO portal (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value=excluded.value",
+        (key, str(first + count - 1)),
     )
-    db.executemany(sql, (tuple(row.get(name) for name in columns) for row in rows))
+    return first
+
+
+def _new_item(entity_type_id: int, item_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
+    row = {**values, "entity_type_id": entity_type_id, "id": item_id}
+    if entity_type_id != crmfields.CONTACT and not row.get("title"):
+        row["title"] = f"{crmfields.ENTITY_NAMES[entity_type_id]} #{item_id}"
+    return row
+
+
+_CRM_COLUMNS = frozenset(["entity_type_id", *crmfields.all_columns()])
+
+
+def _insert_crm(db: sqlite3.Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Insert ``crm_items`` rows given as column -> value dicts (missing columns are NULL);
+    consecutive rows with the same columns go in one ``executemany``."""
+    for columns, group in itertools.groupby(rows, key=lambda row: tuple(row)):
+        unknown = set(columns) - _CRM_COLUMNS
+        if unknown:
+            raise ValueError(f"not crm_items columns: {sorted(unknown)}")
+        sql = (
+            f"INSERT INTO crm_items ({', '.join(columns)})"  # checked against the schema
+            f" VALUES ({', '.join('?' * len(columns))})"
+        )
+        db.executemany(sql, (tuple(row.values()) for row in group))

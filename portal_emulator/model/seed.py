@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
 import random
 from collections.abc import Iterator
@@ -533,13 +534,17 @@ def _deals(rng: random.Random, staff: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
+_DEAL_STAGES = [stage for stage, _ in STAGES[DEAL]]
+_DEAL_SEMANTICS = dict(STAGES[DEAL])
+_DEAL_STAGE_WEIGHTS = list(itertools.accumulate((6, 5, 3, 3, 2, 5, 3, 1)))
+
+
 def _deal_stage(rng: random.Random) -> str:
-    stages = [stage for stage, _ in STAGES[DEAL]]
-    return rng.choices(stages, weights=(6, 5, 3, 3, 2, 5, 3, 1))[0]
+    return rng.choices(_DEAL_STAGES, cum_weights=_DEAL_STAGE_WEIGHTS)[0]
 
 
 def _deal_row(rng, index, created, title, stage, amount, currency, owner, company, contact):
-    semantic = dict(STAGES[DEAL])[stage]
+    semantic = _DEAL_SEMANTICS[stage]
     row = _base(DEAL, index, created, owner)
     begin = created.date()
     row.update(

@@ -21,9 +21,12 @@ def iso(moment: float | dt.datetime) -> str:
     return moment.astimezone(PORTAL_TZ).replace(microsecond=0).isoformat()
 
 
+_OFFSET_TEXT = dt.datetime(2000, 1, 1, tzinfo=PORTAL_TZ).isoformat()[-6:]  # "+03:00"
+
+
 def iso_date(day: dt.date) -> str:
     """A date field as the portal returns it: midnight in the portal's zone."""
-    return iso(dt.datetime(day.year, day.month, day.day, tzinfo=PORTAL_TZ))
+    return f"{day.isoformat()}T00:00:00{_OFFSET_TEXT}"
 
 
 def parse_moment(text: str) -> dt.datetime | None:

@@ -433,30 +433,9 @@ def create_item(caller: Caller, dialect: Dialect, fields: Mapping[str, Any]) -> 
     etype = dialect.entity_type_id
     stamp = iso(dt.datetime.now(PORTAL_TZ))
     values = _defaults(etype, caller, stamp)
-    values.update({k: v for k, v in _write_values(caller, dialect, fields).items()})
+    values.update(_write_values(caller, dialect, fields))
     _derive(etype, values, None, caller, stamp)
-    with caller.store.transaction() as db:
-        key = f"crm_last_id:{etype}"
-        last = db.execute("SELECT value FROM portal WHERE key=?", (key,)).fetchone()
-        highest = db.execute(
-            "SELECT COALESCE(MAX(id), 0) FROM crm_items WHERE entity_type_id=?", (etype,)
-        ).fetchone()[0]
-        item_id = max(highest, int(last[0]) if last else 0) + 1
-        db.execute(
-            "INSERT INTO portal (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value=excluded.value",
-            (key, str(item_id)),
-        )
-        if etype != model.CONTACT and not values.get("title"):
-            values["title"] = f"{model.ENTITY_NAMES[etype]} #{item_id}"
-        values.update(entity_type_id=etype, id=item_id)
-        columns = list(values)
-        db.execute(
-            f"INSERT INTO crm_items ({', '.join(columns)})"  # names from the field model
-            f" VALUES ({', '.join('?' * len(columns))})",
-            [values[c] for c in columns],
-        )
-    return item_id
+    return caller.store.insert_item(etype, values)
 
 
 def update_item(caller: Caller, dialect: Dialect, item_id: int, fields: Mapping[str, Any]) -> bool:

@@ -1,5 +1,7 @@
 """The emulated portal's SQLite store: users, layouts, token rotation, options, flags."""
 
+import random
+
 import pytest
 
 from portal_emulator.store import InvalidGrant, Store
@@ -213,6 +215,36 @@ def test_seed_deals_appends(store):
     assert store.count_items(2) == 650
     with pytest.raises(ValueError):
         store.seed_deals(0)
+
+
+def test_item_ids_are_never_reused(store):
+    assert store.item_ids(4)[-3:] == [28, 29, 30]
+    first = store.insert_item(4, {"company_type": "CUSTOMER"})
+    assert first == 31
+    row = store.fetch("SELECT title, company_type FROM crm_items WHERE entity_type_id=4 AND id=31")
+    assert tuple(row[0]) == ("Company #31", "CUSTOMER")
+    with store.transaction() as db:
+        db.execute("DELETE FROM crm_items WHERE entity_type_id=4 AND id=31")
+    assert store.insert_item(4, {"title": "Named"}) == 32
+    assert store.seed_deals(2) == (151, 152)
+    assert store.insert_item(2, {}) == 153
+    with pytest.raises(ValueError, match="not crm_items columns"):
+        store.insert_item(2, {"title; DROP TABLE users": "x"})
+
+
+def test_churn_adds_copies_and_deletes_existing_items(store):
+    before = store.item_ids(2)
+    added, deleted = store.churn_items(2, 3, 5, random.Random(7))
+    assert added == [151, 152, 153] and len(deleted) == 5 and set(deleted) <= set(before)
+    after = store.item_ids(2)
+    assert after == sorted((set(before) - set(deleted)) | set(added))
+    titles = store.fetch("SELECT title FROM crm_items WHERE entity_type_id=2 AND id >= 151")
+    assert [row[0] for row in titles] == ["Deal #151", "Deal #152", "Deal #153"]
+    # the same seed churns the same way
+    store.reset()
+    assert store.churn_items(2, 3, 5, random.Random(7)) == (added, deleted)
+    assert store.churn_items(1, 0, 1000, random.Random(7))[1] == list(range(1, 61))
+    assert store.churn_items(1, 2, 0, random.Random(7)) == ([], [])  # nothing left to copy
 
 
 def test_an_older_schema_is_replaced(db_path, clock):

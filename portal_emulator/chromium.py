@@ -22,6 +22,10 @@ CHROMIUM_ARGS = [
 ]
 
 
+class ChromiumMissing(RuntimeError):
+    """No Chromium to drive; the message says how to get one (one line)."""
+
+
 def launch_chromium(playwright, **options):
     chosen = os.environ.get("PYB24_CHROMIUM")
     if not chosen:
@@ -31,4 +35,10 @@ def launch_chromium(playwright, **options):
         except Exception:  # noqa: BLE001 - no bundled browser registered for this version
             pass
         chosen = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chosen).is_file():
+        where = "PYB24_CHROMIUM names" if os.environ.get("PYB24_CHROMIUM") else "found"
+        raise ChromiumMissing(
+            f"no Chromium {where} ({chosen}): install one with `apt-get install chromium` or "
+            "`playwright install chromium`, or set PYB24_CHROMIUM=/path/to/chrome"
+        )
     return playwright.chromium.launch(executable_path=chosen, args=CHROMIUM_ARGS, **options)

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+from pyb24_toolkit.assets import shipped_file
+
 from .masking import mask_secrets
 from .pickers import directory
 from .rest import RestEmulator, RestRequest
@@ -513,6 +515,10 @@ class PortalHandler(BaseHTTPRequestHandler):
         relative = unquote(url_path).removeprefix("/")
         allowed = relative in APP_FILES or relative.startswith(APP_DIRS)
         file = _safe_join(self.emulator.root, relative) if allowed else None
+        if file is None or not file.is_file():
+            # What the app folder lacks of the fixed layout (pyb24.zip, pyb24/, the boot files,
+            # static/vendor/) comes from the installation, as `pyb24 build` ships it.
+            file = shipped_file(relative) or file
         if file is None:
             raise ApiError(404, "NOT_FOUND", "no such file")
         return file

@@ -8,13 +8,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = sorted(p.name for p in (ROOT / "pyb24").glob("*.py"))
+SCAFFOLD = ROOT / "pyb24_toolkit" / "templates" / "app"  # tested in tests/toolkit (no list)
 CONFIGS = sorted(
     p
     for p in ROOT.rglob("pyscript.toml")
-    if ".venv" not in p.parts and "node_modules" not in p.parts
+    if ".venv" not in p.parts and "node_modules" not in p.parts and SCAFFOLD not in p.parents
 )
 PAGES = [
     ROOT / "index.html",
+    SCAFFOLD / "index.html",
     *sorted((ROOT / "tests" / "e2e" / "apps").glob("*.html")),
     *sorted((ROOT / "examples").rglob("*.html")),
 ]

@@ -1,0 +1,305 @@
+"""What an installation of pyb24 serves to the browser, and where it comes from.
+
+Every pyb24 page uses one app-relative URL layout (COMMON.md, "fixed contracts"):
+
+    ./pyb24.zip                  the browser library as one archive (``[files]``: "./pyb24/*")
+    ./pyb24/<module>.py          the same library, file by file
+    ./static/pyb24-boot.js       the boot script (and the other boot modules beside it)
+    ./static/vendor/...          the pinned runtime: PyScript, Pyodide, fake-indexeddb
+
+An app folder holds only its own files; a dev server answers these paths from the
+installation (:func:`shipped_file`) and ``pyb24 build`` copies them into ``dist/``.
+
+Where the installation's files are:
+
+- the library: the ``pyb24`` package itself (found by import machinery, never a list);
+- the boot files and the npm manifest (``package.json`` + lock): in a source checkout, the
+  repository's ``static/`` and root; in an installed wheel, ``pyb24_toolkit/_data/`` (copied
+  there by ``setup.py`` when the wheel is built);
+- the runtime: a per-machine cache (``~/.cache/pyb24/runtime-<key>/vendor``), filled once
+  from the pinned npm packages by :func:`ensure_runtime` (``npm ci``), keyed by the content
+  of ``package.json`` + lock so a new pin gets a new folder. Nothing comes from a CDN at run
+  time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+LIBRARY_ARCHIVE = "pyb24.zip"
+# What a page's pyscript.toml says to get the library without naming its modules.
+LIBRARY_FILES_ENTRY = f'"./{LIBRARY_ARCHIVE}" = "./pyb24/*"'
+RUNTIME_PACKAGES = ("pyscript", "pyodide", "fake-indexeddb")
+PYODIDE_FILES = (
+    "pyodide.mjs",
+    "pyodide.js",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+    "package.json",
+)
+BOOT_SUFFIXES = (".js", ".mjs")  # static/ files that are boot code (app.css is the demo's own)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the archive's bytes depend on content only
+
+
+class AssetError(Exception):
+    """The runtime could not be prepared; the message says what to do (one line)."""
+
+
+# -- the installation ------------------------------------------------------------------------
+
+
+def source_checkout() -> Path | None:
+    """The repository root when pyb24_toolkit runs from a source checkout, else None."""
+    root = PACKAGE_DIR.parent
+    if (root / "static" / "pyb24-boot.js").is_file() and (root / "package-lock.json").is_file():
+        return root
+    return None
+
+
+def _data_root() -> Path:
+    return source_checkout() or PACKAGE_DIR / "_data"
+
+
+def boot_dir() -> Path:
+    """The folder served as ``./static/`` (boot files only; ``vendor/`` comes from the cache)."""
+    return _data_root() / "static"
+
+
+def boot_files() -> dict[str, Path]:
+    """App-relative path → file, for every boot file an installation ships."""
+    folder = boot_dir()
+    return {
+        f"static/{file.name}": file
+        for file in sorted(folder.iterdir())
+        if file.is_file() and file.suffix in BOOT_SUFFIXES
+    }
+
+
+def npm_manifest() -> tuple[Path, Path]:
+    root = _data_root()
+    return root / "package.json", root / "package-lock.json"
+
+
+def library_dir() -> Path:
+    """The ``pyb24`` package folder, found without importing it."""
+    spec = importlib.util.find_spec("pyb24")
+    if spec is None or not spec.submodule_search_locations:
+        raise AssetError("the pyb24 package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def library_files() -> dict[str, Path]:
+    """App-relative path → file for every module of the browser library (``pyb24/…/*.py``).
+
+    Derived from the package on disk, so a new or renamed module needs no list to be edited.
+    """
+    base = library_dir()
+    files = {}
+    for file in sorted(base.rglob("*.py")):
+        relative = file.relative_to(base)
+        if any(part.startswith((".", "__pycache__")) for part in relative.parts):
+            continue
+        files["pyb24/" + relative.as_posix()] = file
+    return files
+
+
+def library_archive_bytes() -> bytes:
+    """The library as a zip whose top level is the package's content (unpacked into pyb24/)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for relative, file in library_files().items():
+            info = zipfile.ZipInfo(relative.removeprefix("pyb24/"), date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, file.read_bytes())
+    return buffer.getvalue()
+
+
+def library_archive() -> Path:
+    """``pyb24.zip`` for the library as it is now (content-addressed in the cache).
+
+    Its modification time is the newest module's, so a server's Last-Modified moves forward
+    whenever a module is saved, even back to content an older archive had.
+    """
+    data = library_archive_bytes()
+    folder = cache_root() / "archives"
+    target = folder / f"pyb24-{hashlib.sha256(data).hexdigest()[:16]}.zip"
+    if not target.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_atomically(target, data)
+    newest = max((file.stat().st_mtime for file in library_files().values()), default=0.0)
+    if target.stat().st_mtime != newest:
+        os.utime(target, (newest, newest))
+    return target
+
+
+# -- the per-machine runtime cache -------------------------------------------------------------
+
+
+def cache_root() -> Path:
+    """``$PYB24_CACHE_DIR``, else ``$XDG_CACHE_HOME/pyb24``, else ``~/.cache/pyb24``."""
+    explicit = os.environ.get("PYB24_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "pyb24"
+
+
+def runtime_key() -> str:
+    """Names the runtime by the pins that make it: a new pin, a new folder."""
+    digest = hashlib.sha256()
+    for file in npm_manifest():
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def runtime_dir() -> Path:
+    """The folder served as ``./static/vendor/`` (may not exist yet: see ensure_runtime)."""
+    return cache_root() / f"runtime-{runtime_key()}" / "vendor"
+
+
+def runtime_ready() -> bool:
+    return (runtime_dir().parent / "complete").is_file()
+
+
+def ensure_runtime(say: Callable[[str], None] = lambda _text: None) -> Path:
+    """The runtime folder, filled from the pinned npm packages if this machine lacks it."""
+    vendor = runtime_dir()
+    if runtime_ready():
+        return vendor
+    npm = shutil.which("npm")
+    if npm is None:
+        raise AssetError(
+            "npm is missing: pyb24 installs its pinned browser runtime with it once per machine; "
+            "install Node.js 20+ (e.g. apt-get install -y nodejs npm) and run again"
+        )
+    say(f"installing the pinned browser runtime (npm ci) into {vendor.parent}")
+    home = vendor.parent
+    home.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".runtime-", dir=home.parent) as work_text:
+        work = Path(work_text)
+        for file in npm_manifest():
+            shutil.copyfile(file, work / file.name)
+        _run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], work, "npm ci")
+        staged = work / "runtime"
+        _assemble(work / "node_modules", staged / "vendor")
+        (staged / "complete").write_text(runtime_key() + "\n")
+        try:
+            os.rename(staged, home)
+        except OSError:
+            if not runtime_ready():  # not another process that finished first: a real error
+                shutil.rmtree(home, ignore_errors=True)
+                os.rename(staged, home)
+    return vendor
+
+
+def _assemble(modules: Path, vendor: Path) -> None:
+    """node_modules → vendor/{pyscript,pyodide,fake-indexeddb}, as the pages load them."""
+    shutil.copytree(
+        modules / "@pyscript/core/dist",
+        vendor / "pyscript",
+        ignore=shutil.ignore_patterns("*.map"),
+    )
+    (vendor / "pyodide").mkdir(parents=True)
+    for name in PYODIDE_FILES:
+        shutil.copyfile(modules / "pyodide" / name, vendor / "pyodide" / name)
+    # One file instead of ~40 small modules: the page loads it in one request, not a waterfall.
+    (vendor / "fake-indexeddb").mkdir(parents=True)
+    esbuild = modules / ".bin" / "esbuild"
+    _run(
+        [
+            str(esbuild),
+            str(modules / "fake-indexeddb/auto/index.mjs"),
+            "--bundle",
+            "--format=esm",
+            "--minify",
+            "--log-level=warning",
+            f"--outfile={vendor / 'fake-indexeddb' / 'auto.mjs'}",
+        ],
+        modules.parent,
+        "esbuild (bundling fake-indexeddb)",
+    )
+    shutil.copyfile(modules / "fake-indexeddb/LICENSE", vendor / "fake-indexeddb" / "LICENSE")
+
+
+def _run(command: list[str], cwd: Path, what: str) -> None:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        detail = lines[-1] if lines else f"exit code {result.returncode}"
+        raise AssetError(f"{what} failed: {detail}")
+
+
+def mirror_runtime(target: Path, say: Callable[[str], None] = lambda _text: None) -> None:
+    """Make ``target`` (a checkout's static/vendor) a copy of the runtime, if it is not one.
+
+    Files are hard-linked when the cache is on the same file system, else copied.
+    """
+    source = ensure_runtime(say)
+    stamp = target / ".runtime-key"
+    key = runtime_key()
+    if stamp.is_file() and stamp.read_text().strip() == key:
+        return
+    say(f"linking the runtime into {target}")
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target, copy_function=_link_or_copy)
+    stamp.write_text(key + "\n")
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+# -- serving -----------------------------------------------------------------------------------
+
+
+def shipped_file(relative: str) -> Path | None:
+    """The installation's file for an app-relative URL path of the fixed layout, or None.
+
+    For dev servers: ask this when the app folder has no file at ``relative``
+    (``pyb24.zip``, ``pyb24/rest.py``, ``static/pyb24-boot.js``, ``static/vendor/...``).
+    Never answers a path outside those folders.
+    """
+    parts = relative.split("/")
+    if not relative or any(part in ("", ".", "..") or "\\" in part for part in parts):
+        return None
+    if relative == LIBRARY_ARCHIVE:
+        return library_archive()
+    if parts[0] == "pyb24":
+        return library_files().get(relative)
+    if parts[0] == "static" and len(parts) == 2:
+        return boot_files().get(relative)
+    if parts[:2] == ["static", "vendor"] and runtime_ready():
+        return _inside(runtime_dir(), "/".join(parts[2:]))
+    return None
+
+
+def _inside(base: Path, relative: str) -> Path | None:
+    candidate = (base / relative).resolve()
+    base = base.resolve()
+    if base not in candidate.parents or not candidate.is_file():
+        return None
+    return candidate
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    os.replace(temporary, target)

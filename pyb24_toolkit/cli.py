@@ -1,0 +1,187 @@
+"""The ``pyb24`` command: ``new``, ``dev``, ``build`` (and ``runtime``) for app authors.
+
+Bad input ends in one line on stderr and a non-zero exit code, never a traceback:
+1 for a failed step or bad app folder, 2 for bad arguments (argparse's usage message).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import hashlib
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import assets
+from .appdir import checked_app_dir
+from .errors import ToolError
+
+PROG = "pyb24"
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535; 0 picks a free one)")
+    return port
+
+
+def say(text: str) -> None:
+    print(f"[{PROG}] {text}", file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ToolError, assets.AssetError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Write, run, test and ship Bitrix24 placement apps in Python.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    new = commands.add_parser("new", help="create an app folder that runs and is tested")
+    new.add_argument("dir", help="the folder to create (must be new or empty)")
+    new.add_argument(
+        "--placement",
+        default="DEFAULT",
+        help="the placement the app is for, e.g. CRM_DEAL_DETAIL_TAB (default: %(default)s)",
+    )
+    new.set_defaults(run=_new)
+
+    dev = commands.add_parser("dev", help="run an app inside the emulated portal")
+    dev.add_argument("dir", nargs="?", default=".", help="the app folder (default: .)")
+    dev.add_argument("--portal-port", type=_port, default=8001, help="default: %(default)s")
+    dev.add_argument("--app-port", type=_port, default=8002, help="default: %(default)s")
+    dev.add_argument(
+        "--db", help="SQLite file of the emulated portal (default: one per app in the cache)"
+    )
+    dev.add_argument("--quiet", action="store_true", help="do not log requests")
+    dev.add_argument(
+        "--seed-deals",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add generated deals until the store holds at least N (benchmarks: 10000)",
+    )
+    dev.add_argument("--page", default="/index.html", help="the app page the printed URL opens")
+    dev.set_defaults(run=_dev)
+
+    build = commands.add_parser("build", help="make the folder to upload to a static host")
+    build.add_argument("dir", nargs="?", default=".", help="the app folder (default: .)")
+    build.add_argument("-o", "--out", default="dist", help="output folder (default: %(default)s)")
+    build.add_argument(
+        "--cdn",
+        action="store_true",
+        help="load PyScript and Pyodide from jsDelivr (pinned versions) instead of shipping them",
+    )
+    build.set_defaults(run=_build)
+
+    runtime = commands.add_parser(
+        "runtime", help="install the pinned browser runtime on this machine now (needs npm)"
+    )
+    runtime.add_argument(
+        "--mirror", metavar="DIR", help="also keep a copy in DIR (a checkout's static/vendor)"
+    )
+    runtime.set_defaults(run=_runtime)
+    return parser
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .scaffold import create_app
+
+    target = Path(args.dir)
+    written = create_app(target, placement=args.placement)
+    print(f"Created {target}/ ({len(written)} files):")
+    for file in written:
+        print(f"  {file.relative_to(target).as_posix()}")
+    print("Next:")
+    print(f"  pyb24 dev {args.dir}      # the app in the emulated portal")
+    print(f"  pytest {args.dir}         # its tests in Chromium")
+    print(f"  pyb24 build {args.dir} -o dist")
+    return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from portal_emulator.server import start_emulator
+
+    folder = checked_app_dir(args.dir)
+    assets.ensure_runtime(say)
+    db = Path(args.db) if args.db else _default_db(folder)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        emulator = start_emulator(
+            root=folder,
+            db_path=db,
+            portal_port=args.portal_port,
+            app_port=args.app_port,
+            verbose=not args.quiet,
+        )
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ToolError(
+                f"port {args.portal_port} or {args.app_port} is in use: stop the other server, "
+                "or choose others with --portal-port/--app-port (0 picks free ones)"
+            ) from None
+        raise ToolError(f"cannot start the emulated portal: {exc}") from None
+    try:
+        missing = args.seed_deals - emulator.store.count_items(2)
+        if missing > 0:
+            first, last = emulator.store.seed_deals(missing)
+            print(f"Seeded deals {first}..{last}.", flush=True)
+        print(f"App folder:      {folder}", flush=True)
+        print(f"Emulated portal: {emulator.portal_url(app=args.page)}", flush=True)
+        print(f"App origin:      {emulator.app_origin}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        _wait_for_stop()
+    finally:
+        print("\nStopping.", flush=True)
+        emulator.stop()
+    return 0
+
+
+def _wait_for_stop() -> None:
+    stop = threading.Event()
+    # SIGTERM (a process manager, `kill`) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):  # a timed wait keeps Ctrl-C responsive
+            pass
+    except KeyboardInterrupt:
+        pass
+
+
+def _default_db(folder: Path) -> Path:
+    """One emulated portal per app folder, kept in the cache (never inside the app)."""
+    key = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
+    return assets.cache_root() / "portals" / f"{folder.name}-{key}.sqlite3"
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    result = build(args.dir, args.out, cdn=args.cdn, say=say)
+    print(f"Built {result.summary()}")
+    return 0
+
+
+def _runtime(args: argparse.Namespace) -> int:
+    if args.mirror:
+        assets.mirror_runtime(Path(args.mirror), say)
+    else:
+        print(assets.ensure_runtime(say))
+    return 0

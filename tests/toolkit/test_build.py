@@ -1,0 +1,132 @@
+"""``pyb24 build``: the app + pyb24 + the pinned runtime, self-contained, checked."""
+
+import io
+import json
+import tomllib
+import zipfile
+
+import pytest
+
+from pyb24_toolkit import assets
+from pyb24_toolkit.build import build, cdn_urls
+from pyb24_toolkit.errors import ToolError
+from pyb24_toolkit.scaffold import create_app
+
+from .conftest import FAKE_RUNTIME
+
+
+@pytest.fixture
+def app(tmp_path, cache):
+    folder = tmp_path / "myapp"
+    create_app(folder, placement="CRM_DEAL_DETAIL_TAB")
+    (folder / "helpers.py").write_text("ANSWER = 42\n")
+    (folder / "settings.html").write_text('<script type="module" src="./static/pyb24-boot.js">')
+    return folder
+
+
+def files_of(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_build_ships_the_app_the_library_and_the_runtime(app, tmp_path):
+    result = build(app, tmp_path / "dist", say=lambda _: None)
+    shipped = files_of(tmp_path / "dist")
+    expected = (
+        ["app.py", "helpers.py", "index.html", "pyb24.zip"]
+        + list(assets.library_files())
+        + ["pyscript.toml", "settings.html"]
+        + list(assets.boot_files())
+        + ["static/vendor/" + name for name in FAKE_RUNTIME]
+    )
+    assert shipped == sorted(expected)  # no tests/, pytest.ini, README.md
+    assert result.files == len(shipped)
+    assert result.size == sum(
+        p.stat().st_size for p in (tmp_path / "dist").rglob("*") if p.is_file()
+    )
+    assert f"{result.files} files" in result.summary() and "MB" in result.summary()
+
+
+def test_the_archive_holds_every_module_of_the_package(app, tmp_path):
+    build(app, tmp_path / "dist", say=lambda _: None)
+    archive = zipfile.ZipFile(io.BytesIO((tmp_path / "dist/pyb24.zip").read_bytes()))
+    names = sorted(archive.namelist())
+    assert names == sorted(name.removeprefix("pyb24/") for name in assets.library_files())
+    assert "__init__.py" in names
+    for name in names:
+        assert archive.read(name) == (assets.library_dir() / name).read_bytes()
+
+
+def test_the_archive_depends_on_content_only():
+    assert assets.library_archive_bytes() == assets.library_archive_bytes()
+
+
+def test_cdn_build_points_at_the_pinned_versions_and_ships_no_runtime(app, tmp_path):
+    build(app, tmp_path / "dist", cdn=True, say=lambda _: None)
+    dist = tmp_path / "dist"
+    assert not (dist / "static/vendor").exists()
+    lock = json.loads(assets.npm_manifest()[1].read_text())["packages"]
+    pyodide = lock["node_modules/pyodide"]["version"]
+    pyscript = lock["node_modules/@pyscript/core"]["version"]
+    config = tomllib.loads((dist / "pyscript.toml").read_text())
+    assert config["interpreter"] == f"https://cdn.jsdelivr.net/pyodide/v{pyodide}/full/pyodide.mjs"
+    page = (dist / "index.html").read_text()
+    assert f"https://cdn.jsdelivr.net/npm/@pyscript/core@{pyscript}/dist/core.js" in page
+    boot = (dist / "static/pyb24-boot.js").read_text()
+    assert cdn_urls()["vendor/pyscript/"] + "core.js" in boot
+    assert cdn_urls()["vendor/fake-indexeddb/auto.mjs"] in boot
+    assert "vendor/" not in page + boot.replace("https://", "")
+
+
+def test_a_page_pointing_at_localhost_fails_the_build(app, tmp_path):
+    (app / "app.py").write_text('API = "http://localhost:8002/rest"\n')
+    with pytest.raises(ToolError, match=r"app.py:1 points at this machine"):
+        build(app, tmp_path / "dist", say=lambda _: None)
+    assert not (tmp_path / "dist").exists()
+
+
+@pytest.mark.parametrize(
+    ("file", "text"),
+    [
+        ("pyscript.toml", '[files]\n"../secret.py" = "./secret.py"\n'),
+        ("index.html", '<script src="../../shared/lib.js"></script>'),
+    ],
+)
+def test_a_reference_outside_the_folder_fails_the_build(app, tmp_path, file, text):
+    (app / file).write_text(text)
+    with pytest.raises(ToolError, match="points outside the app folder"):
+        build(app, tmp_path / "dist", say=lambda _: None)
+
+
+def test_a_missing_module_fails_the_build(app, tmp_path):
+    with (app / "pyscript.toml").open("a") as config:
+        config.write('"./helper.py" = "./helper.py"\n')  # helpers.py is the one that exists
+    with pytest.raises(ToolError, match=r"\./helper\.py is not in the app folder"):
+        build(app, tmp_path / "dist", say=lambda _: None)
+
+
+def test_dot_files_and_caches_are_not_shipped(app, tmp_path):
+    (app / ".env").write_text("SECRET=1")
+    (app / ".git").mkdir()
+    (app / ".git/config").write_text("x")
+    (app / "__pycache__").mkdir()
+    (app / "__pycache__/app.cpython-311.pyc").write_bytes(b"\0")
+    build(app, tmp_path / "dist", say=lambda _: None)
+    assert not [f for f in files_of(tmp_path / "dist") if f.startswith((".", "__pycache__"))]
+
+
+def test_rebuilds_replace_an_earlier_build_even_inside_the_app(app):
+    build(app, app / "dist", say=lambda _: None)
+    (app / "dist/stale.txt").write_text("old")
+    build(app, app / "dist", say=lambda _: None)
+    shipped = files_of(app / "dist")
+    assert "stale.txt" not in shipped and not [f for f in shipped if f.startswith("dist/")]
+
+
+def test_never_replaces_a_folder_that_is_not_a_build(app, tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/notes.txt").write_text("mine")
+    with pytest.raises(ToolError, match="is not empty and is not an earlier pyb24 build"):
+        build(app, tmp_path / "docs", say=lambda _: None)
+    with pytest.raises(ToolError, match="would replace the app itself"):
+        build(app, app, say=lambda _: None)
+    assert (tmp_path / "docs/notes.txt").read_text() == "mine"

@@ -1,0 +1,127 @@
+"""The ``pyb24`` command: bad input is one clear line and an exit code, never a traceback."""
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+
+def pyb24(*args, cwd, env_cache, timeout=60):
+    env = {**os.environ, "PYB24_CACHE_DIR": str(env_cache)}
+    return subprocess.run(
+        [sys.executable, "-m", "pyb24_toolkit", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def assert_one_line_error(result, *fragments, code=1):
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("pyb24: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_new_then_build_from_the_command_line(tmp_path, cache):
+    created = pyb24(
+        "new", "myapp", "--placement", "CRM_DEAL_DETAIL_TAB", cwd=tmp_path, env_cache=cache
+    )
+    assert created.returncode == 0, created.stderr
+    assert "tests/test_app.py" in created.stdout and "pyb24 dev myapp" in created.stdout
+    built = pyb24("build", "myapp", "-o", "dist", cwd=tmp_path, env_cache=cache)
+    assert built.returncode == 0, built.stderr
+    assert (
+        built.stdout.startswith("Built ") and " files, " in built.stdout and " MB" in built.stdout
+    )
+    assert (tmp_path / "dist/index.html").is_file()
+
+
+@pytest.mark.parametrize("command", ["dev", "build"])
+def test_a_missing_folder(tmp_path, cache, command):
+    result = pyb24(command, "nowhere", cwd=tmp_path, env_cache=cache)
+    assert_one_line_error(result, "nowhere: no such folder", "pyb24 new nowhere")
+
+
+@pytest.mark.parametrize("command", ["dev", "build"])
+def test_a_folder_without_index_html(tmp_path, cache, command):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/app.py").write_text("")
+    result = pyb24(command, "app", cwd=tmp_path, env_cache=cache)
+    assert_one_line_error(result, "app has no index.html")
+
+
+@pytest.mark.parametrize("command", ["dev", "build"])
+def test_a_pyscript_toml_that_does_not_parse(tmp_path, cache, command):
+    pyb24("new", "app", cwd=tmp_path, env_cache=cache)
+    (tmp_path / "app/pyscript.toml").write_text('interpreter = "./x.mjs"\n[files\n')
+    result = pyb24(command, "app", cwd=tmp_path, env_cache=cache)
+    assert_one_line_error(result, "app/pyscript.toml does not parse", "line 2")
+
+
+def test_a_port_in_use(tmp_path, cache):
+    pyb24("new", "app", cwd=tmp_path, env_cache=cache)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = pyb24(
+            "dev",
+            "app",
+            "--portal-port",
+            str(port),
+            "--app-port",
+            "0",
+            cwd=tmp_path,
+            env_cache=cache,
+        )
+    assert_one_line_error(result, f"port {port} or 0 is in use", "--portal-port")
+
+
+@pytest.mark.parametrize("port", ["-1", "70000", "http"])
+def test_a_bad_port_is_a_usage_error(tmp_path, cache, port):
+    result = pyb24("dev", ".", "--app-port", port, cwd=tmp_path, env_cache=cache)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "is not a port" in result.stderr
+
+
+def test_new_into_a_folder_with_files(tmp_path, cache):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/x").write_text("")
+    assert_one_line_error(pyb24("new", "app", cwd=tmp_path, env_cache=cache), "is not empty")
+
+
+def test_build_that_points_at_localhost(tmp_path, cache):
+    pyb24("new", "app", cwd=tmp_path, env_cache=cache)
+    (tmp_path / "app/app.py").write_text("URL = 'http://127.0.0.1:8001/'\n")
+    result = pyb24("build", "app", cwd=tmp_path, env_cache=cache)
+    assert_one_line_error(result, "app.py:1 points at this machine")
+
+
+def test_no_npm_for_the_runtime(tmp_path):
+    """A machine without the runtime and without npm: say what to install."""
+    env = {**os.environ, "PYB24_CACHE_DIR": str(tmp_path / "empty"), "PATH": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "pyb24_toolkit", "runtime"], env=env, capture_output=True, text=True
+    )
+    assert_one_line_error(result, "npm is missing", "Node.js")
+
+
+def test_missing_chromium_says_how_to_get_one(tmp_path, monkeypatch):
+    from portal_emulator.chromium import ChromiumMissing, launch_chromium
+
+    class NoBundledBrowser:
+        class chromium:  # noqa: N801 - Playwright's attribute name
+            executable_path = str(tmp_path / "none")
+
+    monkeypatch.setenv("PYB24_CHROMIUM", str(tmp_path / "chrome"))
+    with pytest.raises(ChromiumMissing, match="PYB24_CHROMIUM names .*apt-get install chromium"):
+        launch_chromium(NoBundledBrowser)

@@ -317,6 +317,9 @@ _API_ACTIONS = {
 class PortalHandler(BaseHTTPRequestHandler):
     # Keep-alive matters: Pyodide boots by fetching dozens of files.
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY, Nagle + delayed ACK hold
+    # every answer on a reused connection ~40 ms (REST calls from the page, benchmarks).
+    disable_nagle_algorithm = True
     server_version = "pyb24-portal-emulator"
     timeout = 60  # idle keep-alive connections give their thread back
 

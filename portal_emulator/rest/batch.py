@@ -16,11 +16,10 @@ batch and later keys are absent everywhere. The HTTP status is 200 even when com
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .core import Caller, RestError, Result, as_map, time_block, to_flag
+from .core import Caller, RestError, Result, as_map, to_flag
 from .phpquery import parse_str, php_array
 
 MAX_COMMANDS = 50
@@ -35,7 +34,7 @@ Execute = Callable[[str, dict[str, Any]], Result]
 
 def run_batch(caller: Caller, params: Mapping[str, Any], execute: Execute) -> dict[str, Any]:
     """Run the commands of one ``batch`` call; ``execute(method, params)`` runs one command
-    (raising :class:`RestError`) and refuses ``batch`` itself."""
+    (raising :class:`RestError`), refuses ``batch`` itself and times it (``Result.time``)."""
     commands = as_map(params.get("cmd"))
     if commands is None:
         raise RestError(
@@ -46,7 +45,6 @@ def run_batch(caller: Caller, params: Mapping[str, Any], execute: Execute) -> di
     halt = to_flag(params.get("halt", 0))
     maps: dict[str, dict[str, Any]] = {name: {} for name in MAP_NAMES}
     for key, row in commands.items():
-        started = time.time()
         try:
             method, query = _split_row(row)
             command_params = parse_str(query)
@@ -66,7 +64,8 @@ def run_batch(caller: Caller, params: Mapping[str, Any], execute: Execute) -> di
             maps["result_total"][key] = result.total
         if result.next is not None:
             maps["result_next"][key] = result.next
-        maps["result_time"][key] = time_block(started, time.time())
+        if result.time is not None:
+            maps["result_time"][key] = result.time
     return {name: php_array(maps[name]) for name in MAP_NAMES}
 
 

@@ -8,7 +8,7 @@ accept both, so each method is written once.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from ..store import Store, User
 
 PAGE_SIZE = 50
-OPERATING_WINDOW = 600  # seconds: the operating-time window (PROTOCOL.md §5.9)
 
 
 class RestError(Exception):
@@ -51,6 +50,7 @@ class Result:
     total: int | None = None
     next: int | None = None
     root: dict[str, Any] = field(default_factory=dict)
+    time: dict[str, Any] | None = None  # the time block, set by the emulator
 
 
 @dataclass
@@ -62,13 +62,18 @@ class Caller:
     is_admin: bool
     app_sid: str
     strict_fields: bool = True
+    # Called with the entity type id after each CRM list page is read (the churn knob).
+    listed: Callable[[int], None] = field(default=lambda entity_type_id: None)
 
 
 # -- the time block ---------------------------------------------------------------------------
 
 
-def time_block(start: float, finish: float, processing: float | None = None) -> dict[str, Any]:
-    processing = finish - start if processing is None else processing
+def time_block(
+    start: float, finish: float, processing: float, operating: float, reset_at: int
+) -> dict[str, Any]:
+    """The ``time`` block: ``operating`` is what the method used in the current window,
+    ``reset_at`` when its oldest minute leaves it (PROTOCOL.md §5.4, §5.9)."""
     return {
         "start": round(start, 6),
         "finish": round(finish, 6),
@@ -76,8 +81,8 @@ def time_block(start: float, finish: float, processing: float | None = None) -> 
         "processing": processing,
         "date_start": iso(start),
         "date_finish": iso(finish),
-        "operating_reset_at": int(start) + OPERATING_WINDOW,
-        "operating": round(processing, 6),
+        "operating_reset_at": reset_at,
+        "operating": round(operating, 6),
     }
 
 

@@ -297,6 +297,7 @@ def _list(caller: Caller, dialect: Dialect, params: Mapping[str, Any], names: di
     total = None
     if start is not None:
         total = caller.store.fetch(f"SELECT COUNT(*) {base}", args)[0][0]
+    caller.listed(dialect.entity_type_id)
     return rows, total, start
 
 

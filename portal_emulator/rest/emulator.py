@@ -40,6 +40,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
+import random
 import threading
 import time
 import traceback
@@ -52,7 +53,15 @@ from urllib.parse import unquote
 from ..masking import mask_secrets
 from .batch import run_batch
 from .core import Caller, RestError, Result, time_block
-from .limits import Fault, FaultPlan, LeakyBucket
+from .limits import (
+    OPERATING_LIMIT,
+    PLANS,
+    Clock,
+    Fault,
+    FaultPlan,
+    LeakyBucket,
+    OperatingTime,
+)
 from .methods import METHODS
 from .phpquery import parse_pairs, parse_str
 
@@ -72,11 +81,23 @@ _DEFAULT_CODES = {
     403: "ACCESS_DENIED",
     404: "ERROR_METHOD_NOT_FOUND",
 }
-_DESCRIPTIONS = {
+_DESCRIPTIONS = {  # the portal's texts
     "INTERNAL_SERVER_ERROR": "Internal server error",
     "QUERY_LIMIT_EXCEEDED": "Too many requests",
-    "OPERATION_TIME_LIMIT": "Method is blocked due to operation time limit",
+    "OPERATION_TIME_LIMIT": "Method is blocked due to operation time limit.",
 }
+# The knobs of configure() that the portal page's REST panel may turn.
+PANEL_KNOBS = (
+    "rate_limit",
+    "plan",
+    "latency_ms",
+    "token_ttl",
+    "strict_fields",
+    "operating_limit",
+    "operating_cost",
+    "churn",
+)
+CHURN_SEED = 24
 
 
 @dataclass
@@ -112,8 +133,9 @@ class RestEmulator:
     :meth:`expire_access_tokens`, :meth:`log`, :attr:`preflights`, :meth:`reset`.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, clock: Clock = time.time) -> None:
         self.store = store
+        self._default_clock = clock
         self._lock = threading.Lock()
         self._log: deque[dict[str, Any]] = deque(maxlen=LOG_SIZE)
         self._seq = 0
@@ -123,11 +145,20 @@ class RestEmulator:
         self._defaults()
 
     def _defaults(self) -> None:
+        self._clock: Clock = self._default_clock
         self._rate_limit = False
-        self._bucket = LeakyBucket()
+        self._plan = "default"
+        self._bucket = LeakyBucket(*PLANS["default"], clock=self._now)
         self._latency_ms = 0
         self._strict_fields = True
+        self._operating = OperatingTime(OPERATING_LIMIT, clock=self._now)
+        self._operating_cost: dict[str, float] = {}
+        self._churn = (0, 0)
+        self._churn_rng = random.Random(CHURN_SEED)
         self.store.token_ttl = None
+
+    def _now(self) -> float:
+        return self._clock()
 
     # -- the test API ------------------------------------------------------------------------
 
@@ -135,52 +166,127 @@ class RestEmulator:
         self,
         *,
         rate_limit: bool | tuple[int, float] = _UNSET,
+        plan: str = _UNSET,
         latency_ms: int = _UNSET,
         token_ttl: int | None = _UNSET,
         strict_fields: bool = _UNSET,
+        operating_limit: float | None = _UNSET,
+        operating_cost: float | Mapping[str, float] = _UNSET,
+        churn: int | tuple[int, int] = _UNSET,
+        clock: Clock = _UNSET,
     ) -> dict[str, Any]:
-        """Change only what is passed; returns the whole configuration.
+        """Change only what is passed (all or nothing: a bad value changes nothing); returns
+        the whole configuration (:meth:`config`). :meth:`reset` restores every default.
 
-        ``rate_limit``: True for the portal's leaky bucket (50 burst, drains 2/s), a tuple
-        ``(burst, per_second)`` for another one, False for none. ``latency_ms``: delay before
-        every answer. ``token_ttl``: lifetime in seconds of tokens issued from now on (page
-        loads and refreshes), None for the scenario's ``expires``. ``strict_fields``: refuse
-        unknown names in CRM ``fields`` (True, the default) or ignore them like the portal.
+        ``rate_limit``: True for the leaky bucket of the ``plan`` (PROTOCOL.md §5.9), a tuple
+        ``(burst, per_second)`` for another one, False for none (the default). Each HTTP
+        request counts once, a ``batch`` too. ``plan``: ``"default"`` (50 burst, drains 2/s)
+        or ``"enterprise"`` (250, 5/s); choosing one starts an empty bucket.
+
+        ``latency_ms``: delay before every answer. ``token_ttl``: lifetime in seconds of
+        tokens issued from now on (page loads and refreshes), None for the scenario's
+        ``expires``. ``strict_fields``: refuse unknown names in CRM ``fields`` (True, the
+        default) or ignore them like the portal.
+
+        ``operating_limit``: seconds of operating time a method may use in ten minutes
+        before its next call gets 429 ``OPERATION_TIME_LIMIT`` (480, the cloud's; None: no
+        limit). ``operating_cost``: seconds each call adds on top of its measured time — a
+        number for every method or ``{"crm.deal.list": 100, "*": 1}`` per method; ``{}`` or
+        0 for none. The outer ``batch`` is not counted, its commands are.
+
+        ``churn``: after every CRM list page (``crm.item.list``, ``crm.deal.list``, also
+        inside a ``batch``) add N items of the listed type and delete N existing ones —
+        ``N`` or ``(added, deleted)``; 0 for none. Deterministic after :meth:`reset`.
+
+        ``clock``: the time source of both limits and the time block (``time.time``-like);
+        tests pass a fake one instead of sleeping.
         """
+        changes: dict[str, Any] = {}
+        if plan is not _UNSET:
+            if plan not in PLANS:
+                raise ValueError(f"plan must be one of {', '.join(PLANS)}, got {plan!r}")
+            changes["plan"] = plan
+        if rate_limit is not _UNSET:
+            changes["rate_limit"] = _bucket_size(rate_limit)
+        if latency_ms is not _UNSET:
+            if not _whole(latency_ms) or latency_ms < 0:
+                raise ValueError("latency_ms must be a whole number >= 0")
+            changes["latency_ms"] = latency_ms
+        if token_ttl is not _UNSET:
+            if token_ttl is not None and (not _whole(token_ttl) or token_ttl < 1):
+                raise ValueError("token_ttl must be None or a whole number of seconds >= 1")
+            changes["token_ttl"] = token_ttl
+        if operating_limit is not _UNSET:
+            if operating_limit is not None and (
+                not _number(operating_limit) or operating_limit <= 0
+            ):
+                raise ValueError("operating_limit must be None or a number of seconds > 0")
+            changes["operating_limit"] = operating_limit
+        if operating_cost is not _UNSET:
+            changes["operating_cost"] = _costs(operating_cost)
+        if churn is not _UNSET:
+            changes["churn"] = _churn(churn)
+        if clock is not _UNSET:
+            if not callable(clock):
+                raise ValueError("clock must be a function returning epoch seconds")
+            changes["clock"] = clock
         with self._lock:
-            if rate_limit is not _UNSET:
-                if isinstance(rate_limit, tuple):
-                    burst, drain = rate_limit
-                    self._bucket = LeakyBucket(int(burst), float(drain))
-                    self._rate_limit = True
-                else:
-                    self._bucket = LeakyBucket()
-                    self._rate_limit = bool(rate_limit)
-            if latency_ms is not _UNSET:
-                if not isinstance(latency_ms, int) or latency_ms < 0:
-                    raise ValueError("latency_ms must be a whole number >= 0")
-                self._latency_ms = latency_ms
-            if token_ttl is not _UNSET:
-                if token_ttl is not None and (not isinstance(token_ttl, int) or token_ttl < 1):
-                    raise ValueError("token_ttl must be None or a whole number of seconds >= 1")
-                self.store.token_ttl = token_ttl
-            if strict_fields is not _UNSET:
-                self._strict_fields = bool(strict_fields)
+            self._apply(changes, strict_fields)
         return self.config()
+
+    def _apply(self, changes: dict[str, Any], strict_fields: Any) -> None:
+        if "clock" in changes:
+            self._clock = changes["clock"]
+        if "plan" in changes:
+            self._plan = changes["plan"]
+            if not isinstance(changes.get("rate_limit"), tuple):
+                self._bucket = LeakyBucket(*PLANS[self._plan], clock=self._now)
+        if "rate_limit" in changes:
+            size = changes["rate_limit"]
+            self._rate_limit = size is not False
+            burst, drain = size if isinstance(size, tuple) else PLANS[self._plan]
+            self._bucket = LeakyBucket(burst, drain, clock=self._now)
+        if "latency_ms" in changes:
+            self._latency_ms = changes["latency_ms"]
+        if "token_ttl" in changes:
+            self.store.token_ttl = changes["token_ttl"]
+        if "operating_limit" in changes:
+            self._operating.limit = changes["operating_limit"]
+        if "operating_cost" in changes:
+            self._operating_cost = changes["operating_cost"]
+        if "churn" in changes:
+            self._churn = changes["churn"]
+        if strict_fields is not _UNSET:
+            self._strict_fields = bool(strict_fields)
 
     def config(self) -> dict[str, Any]:
         bucket = self._bucket
         return {
             "rate_limit": self._rate_limit,
+            "plan": self._plan,
             "burst": bucket.burst,
             "drain_per_second": bucket.drain,
             "latency_ms": self._latency_ms,
             "token_ttl": self.store.token_ttl,
             "strict_fields": self._strict_fields,
+            "operating_limit": self._operating.limit,
+            "operating_cost": dict(self._operating_cost),
+            "churn": list(self._churn),
             "faults": [
                 {"kind": f.kind, "remaining": f.remaining, "method": f.method, "status": f.status}
                 for f in self._faults.pending()
             ],
+        }
+
+    def operating(self, method: str) -> dict[str, Any]:
+        """A method's operating time now: ``{"used": seconds, "reset_at": epoch second,
+        "blocked": bool}`` (what the next answer's time block will build on)."""
+        key = _method_key(method)
+        used, reset_at = self._operating.usage(key)
+        return {
+            "used": used,
+            "reset_at": reset_at,
+            "blocked": self._operating.blocked(key) is not None,
         }
 
     def fail_next(
@@ -236,15 +342,15 @@ class RestEmulator:
             self._preflights = 0
 
     def apply_panel(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """The portal page's REST panel (``POST /portal/api/rest_config``); ValueError on
-        bad input."""
-        settings = {
-            name: body[name]
-            for name in ("rate_limit", "latency_ms", "token_ttl", "strict_fields")
-            if name in body
-        }
+        """The portal page's REST panel (``POST /portal/api/rest_config``): the knobs of
+        :meth:`configure` by name (``churn`` as a number or ``[added, deleted]``, no
+        ``clock``), plus ``fail_next``, ``drop_next``, ``expire_tokens``. ValueError on bad
+        input."""
+        settings = {name: body[name] for name in PANEL_KNOBS if name in body}
         if "rate_limit" in settings and not isinstance(settings["rate_limit"], bool):
             raise ValueError("rate_limit must be true or false")
+        if isinstance(settings.get("churn"), list):
+            settings["churn"] = tuple(settings["churn"])
         self.configure(**settings)
         fail = body.get("fail_next")
         if isinstance(fail, Mapping):
@@ -261,7 +367,7 @@ class RestEmulator:
     # -- one request -------------------------------------------------------------------------
 
     def handle(self, request: RestRequest) -> RestReply:
-        started = time.time()
+        started = (time.time(), time.perf_counter())  # for the log: real time, always
         method = method_name(request.path)
         if self._latency_ms:
             time.sleep(self._latency_ms / 1000)
@@ -284,8 +390,8 @@ class RestEmulator:
         note = ""
         try:
             params = read_params(request)
-            if self._rate_limit and not self._bucket.hit():
-                raise RestError(503, "QUERY_LIMIT_EXCEEDED", "Too many requests")
+            if self._rate_limit and not self._bucket.hit():  # a batch counts once
+                raise RestError(503, "QUERY_LIMIT_EXCEEDED", _DESCRIPTIONS["QUERY_LIMIT_EXCEEDED"])
             caller = self._authenticate(params.pop("auth", None))
             result = self._execute(caller, method, params)
             payload: dict[str, Any] = {"result": result.value}
@@ -294,7 +400,7 @@ class RestEmulator:
             if result.next is not None:
                 payload["next"] = result.next
             payload.update(result.root)
-            payload["time"] = time_block(started, time.time())
+            payload["time"] = result.time
             status = 200
         except RestError as exc:
             status, payload = exc.status, exc.payload()
@@ -333,15 +439,37 @@ class RestEmulator:
             raise RestError(401, "NO_AUTH_FOUND", "Wrong authorization data")
         layout = self.store.layout(check.app_sid)
         is_admin = layout.is_admin if layout is not None else user.is_admin
-        return Caller(self.store, user, is_admin, check.app_sid, self._strict_fields)
+        return Caller(
+            self.store, user, is_admin, check.app_sid, self._strict_fields, self._after_page
+        )
 
     def _execute(self, caller: Caller, method: str, params: dict[str, Any]) -> Result:
         if method not in METHODS:
             raise RestError(404, "ERROR_METHOD_NOT_FOUND", "Method not found!")
         if method == "batch":
-            return Result(run_batch(caller, params, lambda m, p: self._command(caller, m, p)))
-        value = METHODS[method](caller, params)
-        return value if isinstance(value, Result) else Result(value)
+            # The outer batch is not counted against operating time; its commands are.
+            began, started = time.perf_counter(), self._now()
+            value = run_batch(caller, params, lambda m, p: self._command(caller, m, p))
+            processing = time.perf_counter() - began
+            used, reset_at = self._operating.usage(method)
+            timing = time_block(started, started + processing, processing, used, reset_at)
+            return Result(value, time=timing)
+        return self._counted(caller, method, params)
+
+    def _counted(self, caller: Caller, method: str, params: dict[str, Any]) -> Result:
+        """Run one method under its operating-time limit and count what it used."""
+        if self._operating.blocked(method) is not None:
+            raise RestError(429, "OPERATION_TIME_LIMIT", _DESCRIPTIONS["OPERATION_TIME_LIMIT"])
+        began, started = time.perf_counter(), self._now()
+        try:
+            value = METHODS[method](caller, params)
+        finally:
+            processing = time.perf_counter() - began
+            cost = self._operating_cost.get(method, self._operating_cost.get("*", 0.0))
+            used, reset_at = self._operating.spend(method, processing + cost)
+        result = value if isinstance(value, Result) else Result(value)
+        result.time = time_block(started, started + processing, processing, used, reset_at)
+        return result
 
     def _command(self, caller: Caller, method: str, params: dict[str, Any]) -> Result:
         if method == "batch":
@@ -355,13 +483,19 @@ class RestEmulator:
         except Exception as exc:  # one command's bug is that command's error
             raise RestError(500, "INTERNAL_SERVER_ERROR", f"Internal error ({exc!r})") from exc
 
+    def _after_page(self, entity_type_id: int) -> None:
+        """A CRM list page was read: the ``churn`` knob changes the data under the client."""
+        added, deleted = self._churn
+        if added or deleted:
+            self.store.churn_items(entity_type_id, added, deleted, self._churn_rng)
+
     # -- the inspector's log -----------------------------------------------------------------
 
     def _record(
         self,
         request: RestRequest,
         method: str,
-        started: float,
+        started: tuple[float, float],
         status: int,
         body: bytes,
         note: str = "",
@@ -379,8 +513,8 @@ class RestEmulator:
             "request": _clip(mask_secrets(sent)),
             "response": _clip(mask_secrets(answer)),
             "summary": _summary(status, payload, note),
-            "ms": round((time.time() - started) * 1000, 1),
-            "t": int(started * 1000),
+            "ms": round((time.perf_counter() - started[1]) * 1000, 1),
+            "t": int(started[0] * 1000),
         }
         if note:
             entry["note"] = note
@@ -487,3 +621,50 @@ def _summary(status: int, payload: Mapping[str, Any] | None, note: str) -> str:
     if "next" in payload:
         text += f", next {payload['next']}"
     return text
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def _bucket_size(value: Any) -> tuple[int, float] | bool:
+    """``rate_limit``: True/False, or ``(burst, per_second)``."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, tuple | list) and len(value) == 2:
+        burst, drain = value
+        if _whole(burst) and burst >= 1 and _number(drain) and drain > 0:
+            return int(burst), float(drain)
+    raise ValueError("rate_limit must be true, false or (burst >= 1, per_second > 0)")
+
+
+def _costs(value: Any) -> dict[str, float]:
+    """``operating_cost``: seconds for every method, or a map method -> seconds ("*": any)."""
+    costs = {"*": value} if _number(value) else value
+    if not isinstance(costs, Mapping) or not all(
+        _number(seconds) and seconds >= 0 for seconds in costs.values()
+    ):
+        raise ValueError(
+            "operating_cost must be seconds >= 0, or a map of method name to seconds >= 0"
+        )
+    return {
+        ("*" if name == "*" else _method_key(str(name))): float(seconds)
+        for name, seconds in costs.items()
+        if seconds
+    }
+
+
+def _churn(value: Any) -> tuple[int, int]:
+    """``churn``: N (add N, delete N) or ``(added, deleted)``."""
+    pair = (value, value) if _whole(value) else value
+    if (
+        isinstance(pair, tuple | list)
+        and len(pair) == 2
+        and all(_whole(count) and 0 <= count <= 1000 for count in pair)
+    ):
+        return int(pair[0]), int(pair[1])
+    raise ValueError("churn must be N or (added, deleted), whole numbers from 0 to 1000")

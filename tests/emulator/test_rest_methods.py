@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support.restkit import client, send
+from tests.support.restkit import client, cursor_ids, send
 
 USERS = 130  # seeded: 6 fixed people + 124 generated, 5 of them dismissed
 DEALS, LEADS, CONTACTS, COMPANIES = 150, 60, 80, 30
@@ -226,24 +226,7 @@ def test_crm_item_list_select_order_and_cursor_paging(admin):
     items = admin.call("crm.item.list", params).result["items"]
     assert items[0] == {"id": DEALS, "title": items[0]["title"], "stageId": items[0]["stageId"]}
     assert [i["id"] for i in items] == list(range(DEALS, DEALS - 50, -1))
-    # the ID-cursor export of b24jssdk: order by id, filter >id, start=-1
-    seen, last = [], 0
-    while True:
-        page = admin.call(
-            "crm.item.list",
-            {
-                "entityTypeId": 2,
-                "order": {"id": "ASC"},
-                "filter": {">id": last},
-                "start": -1,
-                "select": ["id"],
-            },
-        ).json()
-        assert "total" not in page
-        seen += [i["id"] for i in page["result"]["items"]]
-        if len(page["result"]["items"]) < 50:
-            break
-        last = seen[-1]
+    seen, _pages = cursor_ids(admin)  # the ID-cursor export of b24jssdk
     assert seen == list(range(1, DEALS + 1))
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from portal_emulator.rest import methods
-from tests.support.restkit import Client, client, send
+from tests.support.restkit import Client, FakeClock, client, rest_panel, send
 
 pytestmark = pytest.mark.usefixtures("emu")  # reset to the seed before each test
 
@@ -260,10 +260,11 @@ def test_rate_limit_after_the_burst(emu, rest):
 
 
 def test_rate_limit_drains(emu, rest):
-    emu.rest.configure(rate_limit=(2, 20.0))  # burst 2, drains 20 per second
+    clock = FakeClock()
+    emu.rest.configure(rate_limit=(2, 20.0), clock=clock)  # burst 2, drains 20 per second
     assert [rest.call("scope").status for _ in range(3)] == [200, 200, 503]
-    time.sleep(0.12)
-    assert rest.call("scope").status == 200
+    clock.advance(0.05)  # one request drained
+    assert [rest.call("scope").status for _ in range(2)] == [200, 503]
 
 
 def test_latency(emu, rest):
@@ -359,11 +360,7 @@ def test_log_over_the_portal_api(emu, rest):
 
 def test_rest_panel_of_the_portal_page(emu, rest):
     def panel(body):
-        return send(
-            f"{emu.portal_origin}/portal/api/rest_config",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-        )
+        return rest_panel(emu, body)
 
     config = panel({"rate_limit": True, "latency_ms": 0, "fail_next": {"status": 503}}).json()
     assert config["rate_limit"] is True and config["faults"][0]["status"] == 503

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from portal_emulator.server import Emulator, start_emulator
 
@@ -101,9 +102,64 @@ class Client:
             url, data=body.encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}
         )
 
+    def repeat(self, method: str, times: int) -> list[int]:
+        """Call ``method`` (no parameters) ``times`` times over one keep-alive connection;
+        the HTTP statuses in order. Quicker than :meth:`call` for bursts."""
+        origin = urlsplit(self.emu.portal_origin)
+        connection = http.client.HTTPConnection(origin.hostname, origin.port, timeout=10)
+        statuses = []
+        try:
+            for _ in range(times):
+                connection.request(
+                    "POST",
+                    f"/rest/{method}.json",
+                    body=f"auth={self.token}".encode(),
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                )
+                reply = connection.getresponse()
+                reply.read()
+                statuses.append(reply.status)
+        finally:
+            connection.close()
+        return statuses
+
     def raw(self, method: str, body: bytes, content_type: str | None = None) -> Response:
         headers = {"Content-Type": content_type} if content_type else {}
         return send(f"{self.emu.portal_origin}/rest/{method}.json", data=body, headers=headers)
+
+
+def cursor_ids(client: Client, entity_type_id: int = 2) -> tuple[list[int], int]:
+    """Every item id by the ID cursor (b24jssdk's export: order by id, ``>id``,
+    ``start=-1``, until a short page): the ids in order and the number of pages."""
+    seen: list[int] = []
+    last, pages = 0, 0
+    while True:
+        page = client.call(
+            "crm.item.list",
+            {
+                "entityTypeId": entity_type_id,
+                "order": {"id": "ASC"},
+                "filter": {">id": last},
+                "start": -1,
+                "select": ["id"],
+            },
+        ).json()
+        assert "total" not in page and "next" not in page, "start=-1 counts nothing"
+        pages += 1
+        ids = [item["id"] for item in page["result"]["items"]]
+        seen += ids
+        if len(ids) < 50:
+            return seen, pages
+        last = ids[-1]
+
+
+def rest_panel(emu: Emulator, body: Mapping[str, Any]) -> Response:
+    """What the portal page's REST panel sends: ``POST /portal/api/rest_config``."""
+    return send(
+        f"{emu.portal_origin}/portal/api/rest_config",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
 
 
 def start(tmp_path_factory) -> Emulator:
@@ -119,3 +175,16 @@ def client(
     is_admin = user.is_admin if admin is None else admin
     _layout, pair = emu.store.create_layout(user_id, is_admin, expires_in)
     return Client(emu, pair.access_token)
+
+
+class FakeClock:
+    """A ``time.time`` stand-in for the emulator's limits: moves only when told."""
+
+    def __init__(self, now: float = 1_700_000_040.0) -> None:  # a whole minute
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds

@@ -4,27 +4,35 @@ In a PyScript page, ``from pyb24 import BX24`` gives the page's ``BX24``; it sta
 the portal (``getInitData``) the moment it is first imported, like BX24.js does on load.
 """
 
-from .bridge import ParentBridge, ReplyTimeout
-from .facade import AuthData, BX24Facade, NotInitializedError, NotInPortalError
+from typing import Any
+
+from .auth import AuthData
+from .bridge import NotInPortalError, ReplyTimeout
+from .encoding import upload
+from .facade import BX24Facade
+from .placement import EventBinding, EventUnbound
 from .protocol import ProtocolError
-from .ui import EventBinding, EventUnbound, OpenPathError
+from .rest import AjaxError, AjaxResult
+from .session import NotInitializedError
+from .slider import OpenPathError
 
 __all__ = [
     "BX24",
+    "AjaxError",
+    "AjaxResult",
     "AuthData",
-    "BX24Facade",
     "EventBinding",
     "EventUnbound",
     "NotInPortalError",
     "NotInitializedError",
     "OpenPathError",
-    "ParentBridge",
     "ProtocolError",
     "ReplyTimeout",
+    "upload",
 ]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     # Created on first use so the pure core stays importable under CPython for tests.
     if name == "BX24":
         try:
@@ -32,7 +40,7 @@ def __getattr__(name: str):
         except ImportError:
             raise ImportError(
                 "pyb24.BX24 lives in the browser (PyScript/Pyodide). Under CPython, build "
-                "BX24Facade(host) with a host of your own, as the unit tests do."
+                "pyb24.facade.BX24Facade(host) with a host of your own, as the unit tests do."
             ) from None
         bx24 = BX24Facade(BrowserHost())
         globals()["BX24"] = bx24

@@ -108,7 +108,7 @@ class AutoFit:
         self._height = height
         self._in_flight = True
         self.resizes += 1
-        sent = self._bridge.send("resizeWindow", {"width": "100%", "height": height})
+        sent = self._bridge.request("resizeWindow", {"width": "100%", "height": height})
         sent.add_done_callback(self._on_answer)
 
     def _on_answer(self, future: asyncio.Future) -> None:

@@ -1,19 +1,22 @@
 """ParentBridge: posts commands to the portal frame and routes its replies (PROTOCOL.md §2).
 
 Pure core: everything browser-specific comes from the injected ``host`` (see ``pyb24.host``).
+Every part of ``BX24`` (session, auth, window, dialogs, sliders, placement, messenger,
+options) gets this one channel and nothing else of the frame: :meth:`ParentBridge.request`
+for commands the portal answers, :meth:`ParentBridge.post` for fire-and-forget ones. Outside
+a portal there is no bridge; the parts hold ``None`` and :func:`require` raises
+:class:`NotInPortalError` when a command needs one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from .host import Host
+from .host import Host, TimerHandle
 from .protocol import (
     COMMAND_POLICIES,
     CommandPolicy,
@@ -27,16 +30,37 @@ from .protocol import (
 
 log = logging.getLogger("pyb24.bridge")
 
+OUTSIDE_PORTAL_MESSAGE = (
+    "pyb24 is not running inside a Bitrix24 portal frame (window.name has no "
+    "DOMAIN|PROTOCOL|APP_SID). Open this page from Bitrix24 as an application or placement, "
+    "or from the emulated portal: ./dev demo"
+)
+
 
 class ReplyTimeout(TimeoutError):
     """The portal did not answer a command within its reply policy's limit."""
 
 
+class NotInPortalError(RuntimeError):
+    """The page was opened outside a portal frame, so there is no parent to talk to."""
+
+
+def require(bridge: ParentBridge | None) -> ParentBridge:
+    """The frame's bridge; :class:`NotInPortalError` outside a portal frame."""
+    if bridge is None:
+        raise NotInPortalError(OUTSIDE_PORTAL_MESSAGE)
+    return bridge
+
+
+class Spawner(Protocol):
+    def spawn(self, awaitable: Awaitable[Any]) -> asyncio.Future[Any]: ...
+
+
 def invoke_callback(
-    callback: Callable[..., Any] | None, *args: Any, what: str = "a pyb24 callback"
+    host: Spawner, callback: Callable[..., Any] | None, *args: Any, what: str = "a pyb24 callback"
 ) -> None:
-    """Run a user callback; coroutine results are scheduled, exceptions are logged (as
-    "``what`` raised"), never raised into the browser's event dispatch."""
+    """Run a user callback; awaitable results are scheduled on ``host``, exceptions are logged
+    (as "``what`` raised"), never raised into the browser's event dispatch."""
     if callback is None:
         return
     try:
@@ -44,14 +68,21 @@ def invoke_callback(
     except Exception:
         log.exception("%s raised", what)
         return
-    if inspect.isawaitable(result):
-        task = asyncio.ensure_future(result)
-        task.add_done_callback(functools.partial(_log_task_failure, what))
+    if isinstance(result, Awaitable):
+        task = host.spawn(result)
+        task.add_done_callback(lambda done: _log_task_failure(what, done))
 
 
-def _log_task_failure(what: str, task: asyncio.Future) -> None:
+def _log_task_failure(what: str, task: asyncio.Future[Any]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("%s raised", what, exc_info=task.exception())
+
+
+def resolved(host: Host, value: Any = None) -> asyncio.Future[Any]:
+    """A future that is already done with ``value``."""
+    future: asyncio.Future[Any] = host.create_future()
+    future.set_result(value)
+    return future
 
 
 @dataclass
@@ -59,15 +90,15 @@ class _Pending:
     command: str
     policy: ReplyPolicy
     callback: Callable[[Any], Any] | None
-    future: asyncio.Future
+    future: asyncio.Future[Any]
     convert: Callable[[Any], Any] | None = None
-    timer: Any = None
+    timer: TimerHandle | None = None
 
 
 class ParentBridge:
     """One frame's link to its portal page: a plain dict of pending callback ids (§8.23)."""
 
-    def __init__(self, host: Host, frame: FrameParams):
+    def __init__(self, host: Host, frame: FrameParams) -> None:
         self._host = host
         self.frame = frame
         self._pending: dict[str, _Pending] = {}
@@ -78,35 +109,46 @@ class ParentBridge:
     def pending_count(self) -> int:
         return len(self._pending)
 
-    def send(
+    def request(
         self,
         command: str,
         params: Any = None,
         callback: Callable[[Any], Any] | None = None,
         policy: CommandPolicy | None = None,
         convert: Callable[[Any], Any] | None = None,
-    ) -> asyncio.Future | None:
-        """Post ``command`` to the parent.
+    ) -> asyncio.Future[Any]:
+        """Post ``command`` with a callback id; the future is settled by the first reply
+        (after ``callback`` ran), or by ``ReplyTimeout`` under a TIMEOUT policy.
 
-        Returns ``None`` for fire-and-forget commands; otherwise a future settled by the first
-        reply (after ``callback`` ran). ``convert`` turns the raw reply into what the callback
-        and the future receive. Cancelling the future forgets the callback id.
+        ``convert`` turns the raw reply into what the callback and the future receive.
+        Cancelling the future forgets the callback id. Fire-and-forget commands go through
+        :meth:`post`.
         """
         policy = policy or COMMAND_POLICIES.get(command) or CommandPolicy(ReplyPolicy.ONE_SHOT)
         if policy.policy is ReplyPolicy.FIRE_AND_FORGET:
-            self._post(command, params, "")
-            return None
+            raise ValueError(f"{command} is fire-and-forget: the portal never answers; use post()")
         callback_id = new_callback_id()
         while callback_id in self._pending:  # astronomically unlikely, but ids must be unique
             callback_id = new_callback_id()
-        future = self._host.create_future()
+        future: asyncio.Future[Any] = self._host.create_future()
         entry = _Pending(command, policy.policy, callback, future, convert)
         self._post(command, params, callback_id)  # may raise: register only what was sent
         self._pending[callback_id] = entry
         if policy.policy is ReplyPolicy.TIMEOUT:
-            entry.timer = self._host.call_later(policy.timeout, self._expire, callback_id)
-        future.add_done_callback(lambda f, cid=callback_id: self._on_future_done(cid, f))
+            timeout = policy.timeout if policy.timeout is not None else 0.0
+            entry.timer = self._host.call_later(timeout, self._expire, callback_id)
+        future.add_done_callback(lambda f: self._on_future_done(callback_id, f))
         return future
+
+    def post(self, command: str, params: Any = None) -> None:
+        """Post ``command`` without a callback id: the portal sends no answer."""
+        self._post(command, params, "")
+
+    def skip(self, command: str, why: str) -> asyncio.Future[Any]:
+        """Where BX24.js silently sends nothing, send nothing either: log why, and give an
+        awaitable that is already resolved to ``None`` (the callback never runs)."""
+        log.warning("%s: %s; nothing sent", command, why)
+        return resolved(self._host)
 
     def _post(self, command: str, params: Any, callback_id: str) -> None:
         message = encode_message(command, params, callback_id, self.frame.app_sid)
@@ -145,7 +187,7 @@ class ParentBridge:
         if entry.policy is not ReplyPolicy.PERSISTENT:
             self.forget(callback_id)
         value = entry.convert(reply.value) if entry.convert else reply.value
-        invoke_callback(entry.callback, value)
+        invoke_callback(self._host, entry.callback, value)
         if not entry.future.done():
             entry.future.set_result(value)
 
@@ -162,13 +204,13 @@ class ParentBridge:
             if entry.callback is not None:
                 entry.future.exception()  # callback style: the warning above is the report
 
-    def _on_future_done(self, callback_id: str, future: asyncio.Future) -> None:
+    def _on_future_done(self, callback_id: str, future: asyncio.Future[Any]) -> None:
         # A cancelled awaitable (a dialog the user closed, wait_for…) leaves no entry behind.
         if future.cancelled():
             self.forget(callback_id)
 
-    def callback_id_of(self, future: asyncio.Future) -> str | None:
-        """The callback id ``future`` (from :meth:`send`) waits on while it is pending — how a
+    def callback_id_of(self, future: asyncio.Future[Any]) -> str | None:
+        """The callback id ``future`` (from :meth:`request`) waits on while it is pending — how a
         persistent subscription is ended later with :meth:`forget`."""
         for callback_id, entry in self._pending.items():
             if entry.future is future:

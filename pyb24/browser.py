@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import js  # type: ignore[import-not-found]
@@ -45,8 +45,11 @@ class BrowserHost:
     def call_later(self, delay: float, fn: Callable[..., Any], *args: Any):
         return asyncio.get_event_loop().call_later(delay, fn, *args)
 
-    def create_future(self) -> asyncio.Future:
+    def create_future(self) -> asyncio.Future[Any]:
         return asyncio.get_event_loop().create_future()
+
+    def spawn(self, awaitable: Awaitable[Any]) -> asyncio.Future[Any]:
+        return asyncio.ensure_future(awaitable)
 
     def on_dom_ready(self, fn: Callable[[], Any]) -> None:
         if js.document.readyState != "loading" and js.document.body:

@@ -15,62 +15,15 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-# encodeURIComponent leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ) alone. (Not urllib.parse.quote:
-# importing urllib.parse costs ~60 ms of start-up in Pyodide, more than all of pyb24.)
-_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")
-_ESCAPES = [chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in range(256)]
-
-
-def encode_uri_component(text: str) -> str:
-    """JavaScript ``encodeURIComponent``: UTF-8, every other byte as ``%XX``."""
-    return "".join(_ESCAPES[b] for b in text.encode("utf-8", "surrogatepass"))
-
-
-def js_number_text(value: float) -> str:
-    """JavaScript ``String(number)``: ``2.0`` → ``"2"``, ``1e21`` → ``"1e+21"``,
-    ``5e-07`` → ``"5e-7"``, ``1.2345678901234568e20`` → ``"123456789012345680000"``.
-
-    Python's ``repr`` gives the same shortest round-trip digits as JS; only where the decimal
-    point goes (and when an exponent is used) differs, so the digits are re-placed here.
-    """
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0:
-        return "0"
-    sign = "-" if value < 0 else ""
-    mantissa, _, exponent = repr(abs(value)).partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    digits = (whole + fraction).lstrip("0")
-    trailing = len(digits) - len(digits.rstrip("0"))
-    digits = digits.rstrip("0")
-    k = len(digits)  # value = digits × 10^(n - k)
-    n = k + int(exponent or 0) - len(fraction) + trailing
-    if k <= n <= 21:
-        text = digits + "0" * (n - k)
-    elif 0 < n <= 21:
-        text = f"{digits[:n]}.{digits[n:]}"
-    elif -6 < n <= 0:
-        text = "0." + "0" * -n + digits
-    else:
-        point = f"{digits[0]}.{digits[1:]}" if k > 1 else digits
-        text = f"{point}e{n - 1:+d}"
-    return sign + text
+from .jsvalues import encode_uri_component, js_string
 
 
 def _scalar_text(value: Any) -> str | None:
     """The text of a scalar, or None when ``value`` is not a scalar."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise TypeError(f"cannot send {value!r} to the portal")
-        return js_number_text(value)
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise TypeError(f"cannot send {value!r} to the portal")
+    if isinstance(value, bool | str | int | float):
+        return js_string(value)
     decimal = sys.modules.get("decimal")  # a Decimal can only come from an imported module
     if decimal is not None and isinstance(value, decimal.Decimal):
         return format(value, "f")

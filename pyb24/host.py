@@ -1,14 +1,18 @@
 """The seam between the pure core and the browser (DESIGN.md: pure core, thin glue).
 
-``pyb24.browser.BrowserHost`` implements it with ``js``/``pyodide``; unit tests use a fake.
+``pyb24.browser.BrowserHost`` implements it with ``js``/``pyodide``; unit tests use a fake
+with a virtual clock (tests/support/fakes.py). Every timer, task and clock reading of the
+core goes through the host, so that fake clock drives all of pyb24's time.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class NetworkError(OSError):
@@ -47,7 +51,11 @@ class Host(Protocol):
     def call_later(self, delay: float, fn: Callable[..., Any], *args: Any) -> TimerHandle:
         """Run ``fn(*args)`` after ``delay`` seconds."""
 
-    def create_future(self) -> asyncio.Future: ...
+    def create_future(self) -> asyncio.Future[Any]:
+        """A future on the page's event loop."""
+
+    def spawn(self, awaitable: Awaitable[Any]) -> asyncio.Future[Any]:
+        """Run ``awaitable`` as a task on the page's event loop."""
 
     def on_dom_ready(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` once the document has a body (at once if it already has)."""
@@ -65,3 +73,27 @@ class Host(Protocol):
     def watch_document(self, on_change: Callable[[str], None]) -> TimerHandle:
         """Call ``on_change("resize")`` when the page's box changes size and
         ``on_change("mutation")`` when its DOM changes, until the handle is cancelled."""
+
+
+async def within(host: Host, seconds: float, awaitable: Awaitable[T]) -> T:
+    """Await ``awaitable`` for at most ``seconds`` of the host's clock (``asyncio.wait_for``
+    on the host's timers): ``TimeoutError`` when time runs out, the work itself cancelled."""
+    task = host.spawn(awaitable)
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        if not task.done():
+            expired = True
+            task.cancel()
+
+    timer = host.call_later(seconds, expire)
+    try:
+        result: T = await task
+    except asyncio.CancelledError:
+        if expired:
+            raise TimeoutError(f"no answer in {seconds:g} s") from None
+        raise
+    finally:
+        timer.cancel()
+    return result

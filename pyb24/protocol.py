@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .jsvalues import js_truthy, json_stringify
+
 _ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _RANDOM = random.SystemRandom()  # os.urandom, without importing secrets (hmac, hashlib) at start-up
 _DEFAULT_PORT = re.compile(r":(80|443)$")
@@ -78,25 +80,6 @@ def new_callback_id() -> str:
     return "".join(_RANDOM.choice(_ID_ALPHABET) for _ in range(32))
 
 
-def _js_truthy(value: Any) -> bool:
-    # BX24.js sends params only when `!!params`: {} and [] count, "" / 0 / false / null don't.
-    if value is None or value is False:
-        return False
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value != 0
-    if isinstance(value, str):
-        return value != ""
-    return True
-
-
-def to_json(value: Any) -> str:
-    """``JSON.stringify`` output: compact, non-ASCII kept, NaN refused."""
-    try:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"parameters must be JSON-serialisable: {exc}") from None
-
-
 class JsonText(str):
     """Params that are already JSON text: sent as the params field verbatim, even when empty
     text, ``0`` or ``false`` (the bare value ``setValue`` needs, §3.20)."""
@@ -112,7 +95,7 @@ def encode_message(command: str, params: Any, callback_id: str, app_sid: str) ->
     if isinstance(params, JsonText):
         params_field = str(params)
     else:
-        params_field = to_json(params) if _js_truthy(params) else ""
+        params_field = json_stringify(params) if js_truthy(params) else ""
     return f"{command}:{params_field}:{callback_id}:{app_sid}"
 
 
@@ -154,7 +137,7 @@ def decode_reply(data: str) -> Reply:
 
 def encode_reply(callback_id: str, value: Any = _EMPTY) -> str:
     """Parent side of §2.5 (used by tests and fakes): ``id:`` + JSON, or empty for "no data"."""
-    return f"{callback_id}:" + ("" if value is _EMPTY else to_json(value))
+    return f"{callback_id}:" + ("" if value is _EMPTY else json_stringify(value))
 
 
 class ReplyPolicy(enum.Enum):

@@ -1,9 +1,21 @@
 """REST from the frame: ``callMethod``, ``callBatch``, result objects, token refresh (PROTOCOL.md
 §4.6, §5). Pure core: HTTP goes through the injected host's ``fetch``.
 
-Where BX24.js is silent pyb24 is not: 5xx answers, bodies that are not JSON, network failures
-and a portal that never answers ``refreshAuth`` all come back as error results with a status
-— never a hang, never an exception escaping into the page.
+The seam: every HTTP request pyb24 makes passes through one coroutine, :meth:`RestClient.send`
+``(method, params_body) -> (status, answer)``. It waits for init (BX24.js queues REST calls
+until then), refreshes a token known to have expired, sends, and on ``expired_token`` /
+``invalid_token`` refreshes once — one ``refreshAuth`` shared by every concurrent request —
+and retries once. ``callMethod``, ``AjaxResult.next()`` and ``callBatch`` all go through it,
+and so does anything built on top (the Pythonic layer); client-side throttling belongs in it
+too, around :meth:`RestClient._fetch`, the only place that calls ``host.fetch``.
+
+The client knows its frame only through two small protocols: :class:`RestPortal` (where to
+send, and when) and :class:`Credentials` (the token, whether it is valid, a shared refresh).
+
+Where BX24.js is silent pyb24 is not: 5xx answers, bodies that are not JSON, network failures,
+requests that get no answer in ``REQUEST_TIMEOUT`` (on the host's clock) and a portal that
+never answers ``refreshAuth`` all come back as error results with a status — never a hang,
+never an exception escaping into the page.
 """
 
 from __future__ import annotations
@@ -11,15 +23,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, Protocol, TypedDict
 
-from .bridge import ReplyTimeout, invoke_callback
-from .encoding import encode_uri_component, prepare_data
-from .host import NetworkError
-
-if TYPE_CHECKING:
-    from .facade import BX24Facade
+from .bridge import ReplyTimeout, invoke_callback, resolved
+from .encoding import prepare_data
+from .host import Host, NetworkError, within
+from .jsvalues import encode_uri_component
+from .phparray import as_map
 
 log = logging.getLogger("pyb24.rest")
 
@@ -27,17 +38,53 @@ BATCH_LIMIT = 50  # commands per batch (PROTOCOL.md §5.8)
 REQUEST_TIMEOUT = 65.0  # seconds; the cloud portal's own wall time is 60 s
 AUTH_ERRORS = ("expired_token", "invalid_token")
 
+Answer = dict[str, Any]  # a REST envelope: {"result": …} or {"error": …, "error_description": …}
+
+
+class RestPortal(Protocol):
+    """Where REST calls go, and when (the frame session)."""
+
+    def require_portal(self) -> None:
+        """Raise ``NotInPortalError`` outside a portal frame."""
+
+    async def initialised(self) -> None:
+        """Return once the init data is in."""
+
+    def method_url(self, method: str) -> str:
+        """``https://portal/rest/<method>.json`` (only after init)."""
+
+
+class Credentials(Protocol):
+    """The token the REST client sends (the auth state)."""
+
+    def access_token(self) -> str: ...
+
+    def valid(self) -> bool:
+        """A token that has not expired yet, as far as the frame knows."""
+
+    async def refresh(self, stale_token: str | None) -> bool:
+        """One refresh shared by concurrent callers; True when a valid token is there after.
+        Raises ``ReplyTimeout`` when the portal does not answer."""
+
+
+class Query(TypedDict, total=False):
+    """What an ``AjaxResult`` was asked for: what ``next()`` re-issues."""
+
+    method: str
+    params: Any
+    callback: Callable[[AjaxResult], Any] | None
+
 
 class AjaxError(Exception):
     """A REST error as BX24.js' ``ajaxError``; also an exception, so code can ``raise`` it."""
 
-    def __init__(self, status: int, error: str, description: str = ""):
+    def __init__(self, status: int, error: str, description: str = "") -> None:
         super().__init__(error, description, status)
         self.status = status
         self.error = error
         self.description = description or ""
 
-    def getError(self) -> dict:
+    def getError(self) -> dict[str, str]:
         return {"error": self.error, "error_description": self.description}
 
     def getStatus(self) -> int:
@@ -54,9 +101,11 @@ class AjaxError(Exception):
 class AjaxResult:
     """What ``callMethod`` gives its callback (BX24.js ``ajaxResult``)."""
 
-    def __init__(self, answer: Mapping, query: dict, status: int, client: RestClient):
+    def __init__(
+        self, answer: Mapping[str, Any], query: Query, status: int, client: RestClient
+    ) -> None:
         self.answer = dict(answer)
-        self.query = query  # {"method", "params", "start"}: what to re-issue for next()
+        self.query = query  # {"method", "params", "callback"}: what to re-issue for next()
         self.status = status
         self._client = client
         error = self.answer.get("error")
@@ -76,7 +125,8 @@ class AjaxResult:
         return self.ex
 
     def error_description(self) -> str | None:
-        return self.answer.get("error_description")
+        description = self.answer.get("error_description")
+        return None if description is None else str(description)
 
     def more(self) -> bool:
         return _as_int(self.answer.get("next")) is not None
@@ -85,10 +135,13 @@ class AjaxResult:
         """``total`` of a list method; ``None`` when the answer has none (JS: NaN)."""
         return _as_int(self.answer.get("total"))
 
-    def time(self) -> dict | None:
-        return self.answer.get("time")
+    def time(self) -> dict[str, Any] | None:
+        time = self.answer.get("time")
+        return time if isinstance(time, dict) else None
 
-    def next(self, callback: Callable[[AjaxResult], Any] | None = None):
+    def next(
+        self, callback: Callable[[AjaxResult], Any] | None = None
+    ) -> asyncio.Future[Any] | bool:
         """The next page: an awaitable ``AjaxResult`` (its callback: ``callback`` or the
         original one), or ``False`` when there is no next page."""
         start = _as_int(self.answer.get("next"))
@@ -96,7 +149,7 @@ class AjaxResult:
             return False
         query = self.query
         return self._client.call(
-            query["method"], query["params"], callback or query.get("callback"), start=start
+            query["method"], query.get("params"), callback or query.get("callback"), start=start
         )
 
     def __repr__(self) -> str:  # never the data: it may hold option values or personal data
@@ -111,53 +164,45 @@ def _as_int(value: Any) -> int | None:
         return None
 
 
-def _php_map(value: Any) -> dict:
-    """A batch response map: PHP sends ``[]`` when empty and a list for keys 0..n-1."""
-    if isinstance(value, Mapping):
-        return {str(k): v for k, v in value.items()}
-    if isinstance(value, list):
-        return {str(i): v for i, v in enumerate(value)}
-    return {}
-
-
-def _error_answer(code: str, description: str) -> dict:
+def _error_answer(code: str, description: str) -> Answer:
     return {"error": code, "error_description": description}
 
 
 class RestClient:
-    """Sends REST calls for one ``BX24Facade`` and keeps its token fresh."""
+    """Sends the REST calls of one frame (see the module docstring for the one seam)."""
 
-    def __init__(self, bx24: BX24Facade):
-        self._bx24 = bx24
-        self._refreshing: asyncio.Future | None = None
+    def __init__(self, host: Host, portal: RestPortal, credentials: Credentials) -> None:
+        self._host = host
+        self._portal = portal
+        self._credentials = credentials
 
-    # -- public entry points (the facade delegates here) -------------------------------
+    # -- BX24.js entry points (BX24 delegates here) ----------------------------------------
     def call(
         self,
         method: str,
         params: Any = None,
         callback: Callable[[AjaxResult], Any] | None = None,
         start: int | None = None,
-    ) -> asyncio.Future:
+    ) -> asyncio.Future[Any]:
         """``callMethod``: an awaitable ``AjaxResult``; the callback gets the same object."""
         if not isinstance(method, str) or not method:
             raise ValueError("callMethod needs a method name, e.g. 'user.current'")
-        self._bx24._bridge_or_raise()  # outside a portal: fail fast, like BX24.init()
+        self._portal.require_portal()  # outside a portal: fail fast, like BX24.init()
         if start is not None and isinstance(params, Mapping):
             params = {**params, "start": start}
             start = None
-        query = {"method": method, "params": params, "callback": callback}
-        body = self._encode(params, start)  # bad parameters raise here, at the call site
-        return self._deliver(self._request(method, body, query), callback)
+        query = Query(method=method, params=params, callback=callback)
+        body = _encode(params, start)  # bad parameters raise here, at the call site
+        return self._deliver(self._call(method, body, query), callback)
 
     def batch(
         self,
         calls: Any,
         callback: Callable[[Any], Any] | None = None,
         halt_on_error: bool = False,
-    ) -> asyncio.Future:
+    ) -> asyncio.Future[Any]:
         """``callBatch``: results per key as ``AjaxResult`` in a list or dict like ``calls``."""
-        self._bx24._bridge_or_raise()
+        self._portal.require_portal()
         commands = _batch_commands(calls)
         if len(commands) > BATCH_LIMIT:
             raise ValueError(
@@ -166,99 +211,91 @@ class RestClient:
             )
         as_list = isinstance(calls, list | tuple)
         if not commands:
-            done = self._bx24._host.create_future()
             empty: Any = [] if as_list else {}
-            invoke_callback(callback, empty)
-            done.set_result(empty)
-            return done
+            invoke_callback(self._host, callback, empty)
+            return resolved(self._host, empty)
         # Each row's query is encoded once: it goes on the wire and into its result's next().
         encoded = [(key, method, prepare_data(params)) for key, (method, params) in commands]
         rows = {key: f"{method}?{query}" for key, method, query in encoded}
-        body = self._encode({"halt": 1 if halt_on_error else 0, "cmd": rows}, None)
-        query = {"method": "batch", "params": None, "callback": callback}
+        body = _encode({"halt": 1 if halt_on_error else 0, "cmd": rows}, None)
 
         async def run() -> Any:
-            answer = await self._request("batch", body, query)
-            return self._split_batch(answer, encoded, as_list)
+            outer = await self._call("batch", body, Query(method="batch", params=None))
+            return self._split_batch(outer, encoded, as_list)
 
         return self._deliver(run(), callback)
 
-    # -- internals ---------------------------------------------------------------------
-    def _deliver(self, coroutine, callback) -> asyncio.Future:
-        task = asyncio.ensure_future(coroutine)
+    # -- the seam: every HTTP request passes through here ----------------------------------
+    async def send(self, method: str, params_body: str) -> tuple[int, Answer]:
+        """POST ``params_body`` (already form-encoded) to ``method`` with the frame's token;
+        ``(status, answer)``, where failures of any kind are error answers (never raised).
 
-        def done(finished: asyncio.Future) -> None:
-            if not finished.cancelled() and finished.exception() is None:
-                invoke_callback(callback, finished.result())
-            elif not finished.cancelled():
-                log.error("REST call failed inside pyb24", exc_info=finished.exception())
-
-        task.add_done_callback(done)
-        return task
-
-    def _encode(self, params: Any, start: int | None) -> str:
-        encoded = prepare_data(params)
-        if start is not None:
-            encoded = f"{encoded}&start={start}" if encoded else f"start={start}"
-        return encoded
-
-    async def _request(self, method: str, params_body: str, query: dict) -> AjaxResult:
-        bx24 = self._bx24
-        if bx24._init_data is None:
-            await bx24.init()  # BX24.js queues REST calls until init
-        if not bx24.getAuth():  # known expired: refresh before sending
+        Waits for init; refreshes a token known to have expired before sending; on an auth
+        error refreshes (shared with concurrent requests) and retries once.
+        """
+        await self._portal.initialised()
+        if not self._credentials.valid():  # known expired: refresh before sending
             failure = await self._refresh(None)
             if failure:
-                return AjaxResult(failure[0], query, failure[1], self)
-        token = bx24._auth["AUTH_ID"]
-        status, answer = await self._send(method, token, params_body)
+                return failure
+        token = self._credentials.access_token()
+        status, answer = await self._fetch(method, token, params_body)
         if status == 401 and answer.get("error") in AUTH_ERRORS:
             failure = await self._refresh(token)
             if failure:
-                return AjaxResult(failure[0], query, failure[1], self)
-            status, answer = await self._send(method, bx24._auth["AUTH_ID"], params_body)
-        return AjaxResult(answer, query, status, self)
+                return failure
+            status, answer = await self._fetch(
+                method, self._credentials.access_token(), params_body
+            )
+        return status, answer
 
-    async def _refresh(self, stale_token: str | None) -> tuple[dict, int] | None:
-        """One ``refreshAuth`` shared by every call that needs it; None when tokens are fresh."""
-        bx24 = self._bx24
-        if stale_token is not None and bx24._auth.get("AUTH_ID") != stale_token:
-            if bx24.getAuth():
-                return None  # someone else refreshed while this request was in flight
-        if self._refreshing is None:
-            self._refreshing = asyncio.ensure_future(bx24.refreshAuth())
-            self._refreshing.add_done_callback(self._refresh_done)
+    async def _refresh(self, stale_token: str | None) -> tuple[int, Answer] | None:
+        """None when a fresh token is there; else the error answer the request ends with."""
         try:
-            await asyncio.shield(self._refreshing)
+            fresh = await self._credentials.refresh(stale_token)
         except ReplyTimeout:
-            return _error_answer(
+            return 408, _error_answer(
                 "REFRESH_AUTH_TIMEOUT", "the portal did not answer refreshAuth in time"
-            ), 408
-        if not bx24.getAuth():
-            return _error_answer("expired_token", "the portal gave no usable token"), 401
+            )
+        if not fresh:
+            return 401, _error_answer("expired_token", "the portal gave no usable token")
         return None
 
-    def _refresh_done(self, _future: asyncio.Future) -> None:
-        self._refreshing = None
-
-    async def _send(self, method: str, token: str, params_body: str) -> tuple[int, dict]:
-        bx24 = self._bx24
-        frame = bx24._frame
-        url = (
-            f"{'https' if frame.https else 'http'}://{frame.domain}"
-            f"{bx24._init_data['PATH']}/{encode_uri_component(method)}.json"
-        )
+    async def _fetch(self, method: str, token: str, params_body: str) -> tuple[int, Answer]:
+        """One HTTP request, bounded by ``REQUEST_TIMEOUT`` on the host's clock."""
+        url = self._portal.method_url(method)
         body = f"auth={encode_uri_component(token)}" + (f"&{params_body}" if params_body else "")
         log.debug("REST %s", method)  # never the body: it carries the token
         try:
-            status, text = await asyncio.wait_for(bx24._host.fetch(url, body), REQUEST_TIMEOUT)
+            status, text = await within(self._host, REQUEST_TIMEOUT, self._host.fetch(url, body))
         except TimeoutError:
             return 408, _error_answer("REQUEST_TIMEOUT", f"no answer in {REQUEST_TIMEOUT:.0f} s")
         except NetworkError as exc:
             return 0, _error_answer("NETWORK_ERROR", str(exc) or "the request did not complete")
         return status, _parse_answer(status, text)
 
-    def _split_batch(self, outer: AjaxResult, commands: list, as_list: bool) -> Any:
+    # -- results ---------------------------------------------------------------------------
+    async def _call(self, method: str, body: str, query: Query) -> AjaxResult:
+        status, answer = await self.send(method, body)
+        return AjaxResult(answer, query, status, self)
+
+    def _deliver(
+        self, coroutine: Coroutine[Any, Any, Any], callback: Callable[[Any], Any] | None
+    ) -> asyncio.Future[Any]:
+        task = self._host.spawn(coroutine)
+
+        def done(finished: asyncio.Future[Any]) -> None:
+            if not finished.cancelled() and finished.exception() is None:
+                invoke_callback(self._host, callback, finished.result())
+            elif not finished.cancelled():
+                log.error("REST call failed inside pyb24", exc_info=finished.exception())
+
+        task.add_done_callback(done)
+        return task
+
+    def _split_batch(
+        self, outer: AjaxResult, commands: list[tuple[str, str, str]], as_list: bool
+    ) -> Any:
         """Results per ``(key, method, query)`` command of a batch answer."""
         results: dict[str, AjaxResult] = {}
         inner = outer.data() if outer.ex is None else None
@@ -270,11 +307,11 @@ class RestClient:
             )
             for key, method, query in commands:
                 results[key] = AjaxResult(
-                    answer, {"method": method, "params": query}, outer.status, self
+                    answer, Query(method=method, params=query), outer.status, self
                 )
         else:
             maps = {
-                name: _php_map(inner.get(name))
+                name: as_map(inner.get(name))
                 for name in ("result", "result_error", "result_total", "result_next", "result_time")
             }
             for key, method, query in commands:
@@ -290,14 +327,21 @@ class RestClient:
                     if key in maps[source]:
                         answer[field] = maps[source][key]
                 results[key] = AjaxResult(
-                    answer, {"method": method, "params": query}, outer.status, self
+                    answer, Query(method=method, params=query), outer.status, self
                 )
         if as_list:
             return [results[key] for key, _, _ in commands if key in results]
         return results
 
 
-def _parse_answer(status: int, text: str) -> dict:
+def _encode(params: Any, start: int | None) -> str:
+    encoded = prepare_data(params)
+    if start is not None:
+        encoded = f"{encoded}&start={start}" if encoded else f"start={start}"
+    return encoded
+
+
+def _parse_answer(status: int, text: str) -> Answer:
     if not text.strip():
         if status >= 500:
             return _error_answer("INTERNAL_SERVER_ERROR", f"HTTP {status} with an empty body")

@@ -20,7 +20,7 @@ def make_bridge():
 
 async def test_posts_four_fields_to_the_parent_origin():
     host, bridge = make_bridge()
-    bridge.send("setTitle", {"title": "a:b"}, policy=ONE_SHOT)
+    bridge.request("setTitle", {"title": "a:b"}, policy=ONE_SHOT)
     message, origin = host.sent[0]
     assert origin == PORTAL_ORIGIN
     command, params, callback_id, app_sid = host.requests()[0]
@@ -31,7 +31,7 @@ async def test_posts_four_fields_to_the_parent_origin():
 async def test_one_shot_reply_reaches_callback_and_awaitable_then_is_forgotten():
     host, bridge = make_bridge()
     got = []
-    future = bridge.send("getInterface", None, got.append, policy=ONE_SHOT)
+    future = bridge.request("getInterface", None, got.append, policy=ONE_SHOT)
     callback_id = host.reply("getInterface", {"command": [], "event": []})
     assert got == [{"command": [], "event": []}]
     assert await future == {"command": [], "event": []}
@@ -43,7 +43,7 @@ async def test_one_shot_reply_reaches_callback_and_awaitable_then_is_forgotten()
 async def test_reply_from_another_origin_is_ignored():
     host, bridge = make_bridge()
     got = []
-    future = bridge.send("getInitData", None, got.append)
+    future = bridge.request("getInitData", None, got.append)
     callback_id = host.requests()[0][2]
     for origin in (
         "https://evil.example",
@@ -59,7 +59,7 @@ async def test_reply_from_another_origin_is_ignored():
 
 async def test_foreign_origin_is_logged_once_without_data(caplog):
     host, bridge = make_bridge()
-    bridge.send("getInitData")
+    bridge.request("getInitData")
     callback_id = host.requests()[0][2]
     with caplog.at_level(logging.DEBUG, logger="pyb24"):
         for _ in range(3):
@@ -78,7 +78,7 @@ async def test_foreign_origin_is_logged_once_without_data(caplog):
 async def test_junk_is_ignored_without_raising(junk):
     host, bridge = make_bridge()
     got = []
-    future = bridge.send("getInitData", None, got.append)
+    future = bridge.request("getInitData", None, got.append)
     callback_id = host.requests()[0][2]
     host.deliver(junk % callback_id if isinstance(junk, str) and "%s" in junk else junk)
     await settle()
@@ -87,22 +87,25 @@ async def test_junk_is_ignored_without_raising(junk):
 
 async def test_empty_payload_arrives_as_none():
     host, bridge = make_bridge()
-    future = bridge.send("openApplication", {}, policy=ONE_SHOT)
+    future = bridge.request("openApplication", {}, policy=ONE_SHOT)
     host.reply("openApplication")
     assert await future is None
 
 
 async def test_fire_and_forget_has_no_callback_id_and_no_entry():
     host, bridge = make_bridge()
-    assert bridge.send("setUserOption", {"name": "a", "value": 1}) is None
+    assert bridge.post("setUserOption", {"name": "a", "value": 1}) is None
     assert host.requests()[0] == ("setUserOption", '{"name":"a","value":1}', "", SID)
     assert bridge.pending_count == 0
+    with pytest.raises(ValueError, match="post"):  # nothing would ever answer it
+        bridge.request("setUserOption", {"name": "a", "value": 1})
+    assert len(host.sent) == 1
 
 
 async def test_timeout_policy_raises_and_leaves_nothing_behind():
     host, bridge = make_bridge()
     got = []
-    future = bridge.send("refreshAuth", {}, got.append)
+    future = bridge.request("refreshAuth", {}, got.append)
     callback_id = host.requests()[0][2]
     await host.advance(9.9)
     assert not future.done() and bridge.pending_count == 1
@@ -116,7 +119,7 @@ async def test_timeout_policy_raises_and_leaves_nothing_behind():
 
 async def test_reply_in_time_cancels_the_timer():
     host, bridge = make_bridge()
-    future = bridge.send("refreshAuth", {})
+    future = bridge.request("refreshAuth", {})
     host.reply("refreshAuth", {"AUTH_ID": "x"})
     assert await future == {"AUTH_ID": "x"}
     assert host.pending_timers == 0
@@ -125,7 +128,7 @@ async def test_reply_in_time_cancels_the_timer():
 async def test_persistent_callbacks_fire_on_every_reply_until_cancelled():
     host, bridge = make_bridge()
     events = []
-    future = bridge.send("placementBindEvent", {"event": "E"}, events.append, policy=PERSISTENT)
+    future = bridge.request("placementBindEvent", {"event": "E"}, events.append, policy=PERSISTENT)
     callback_id = host.requests()[0][2]
     for n in range(3):
         host.deliver(encode_reply(callback_id, {"n": n}))
@@ -139,7 +142,7 @@ async def test_persistent_callbacks_fire_on_every_reply_until_cancelled():
 
 async def test_cancelling_the_awaitable_forgets_the_callback():
     host, bridge = make_bridge()
-    future = bridge.send("selectUser", {"mult": False}, policy=ONE_SHOT)
+    future = bridge.request("selectUser", {"mult": False}, policy=ONE_SHOT)
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(future, 0.01)  # e.g. the user closed the dialog
     await settle()
@@ -152,11 +155,11 @@ async def test_callback_errors_are_logged_and_do_not_break_the_bridge(caplog):
     def broken(_value):
         raise RuntimeError("boom")
 
-    first = bridge.send("a", None, broken, policy=ONE_SHOT)
+    first = bridge.request("a", None, broken, policy=ONE_SHOT)
     host.reply("a", 1)
     assert await first == 1  # the awaitable still settles
     assert "callback raised" in caplog.text
-    second = bridge.send("b", None, policy=ONE_SHOT)
+    second = bridge.request("b", None, policy=ONE_SHOT)
     host.reply("b", 2)
     assert await second == 2
 
@@ -169,7 +172,7 @@ async def test_async_callbacks_are_scheduled():
         await asyncio.sleep(0)
         seen.append(value)
 
-    bridge.send("a", None, on_reply, policy=ONE_SHOT)
+    bridge.request("a", None, on_reply, policy=ONE_SHOT)
     host.reply("a", {"x": 1})
     await settle()
     assert seen == [{"x": 1}]
@@ -178,7 +181,7 @@ async def test_async_callbacks_are_scheduled():
 async def test_debug_log_never_contains_params_or_payloads(caplog):
     host, bridge = make_bridge()
     with caplog.at_level(logging.DEBUG, logger="pyb24"):
-        future = bridge.send("setAppOption", {"name": "key", "value": "top-secret-value"})
+        future = bridge.request("setAppOption", {"name": "key", "value": "top-secret-value"})
         host.reply("setAppOption", {"key": "top-secret-value"})
         await future
     assert "setAppOption" in caplog.text

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyb24.encoding import js_number_text, prepare_data, upload
+from pyb24.encoding import prepare_data, upload
+from pyb24.jsvalues import js_number_text
 
 UTC = dt.UTC
 

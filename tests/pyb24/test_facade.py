@@ -6,7 +6,8 @@ import logging
 
 import pytest
 
-from pyb24 import AuthData, BX24Facade, NotInitializedError, NotInPortalError, ReplyTimeout
+from pyb24 import AuthData, NotInitializedError, NotInPortalError, ReplyTimeout
+from pyb24.facade import BX24Facade
 from tests.support.fakes import INIT_DATA, NOW, SID, FakeHost, settle
 
 

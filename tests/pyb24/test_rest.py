@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from pyb24 import BX24Facade
+from pyb24.facade import BX24Facade
 from pyb24.host import NetworkError
 from pyb24.rest import AjaxError, AjaxResult
 from tests.support.fakes import INIT_DATA, FakeHost, settle

@@ -6,7 +6,12 @@ import logging
 
 import pytest
 
-from pyb24 import BX24Facade, NotInPortalError, ReplyTimeout
+from pyb24 import NotInPortalError, ReplyTimeout
+from pyb24.dialogs import normalize_crm_selection, shuffle_select_access
+from pyb24.facade import BX24Facade
+from pyb24.jsvalues import js_parse_int
+from pyb24.phparray import as_list
+from pyb24.placement import EventUnbound, set_value_params
 from pyb24.protocol import (
     COMMAND_POLICIES,
     PLACEMENT_COMMAND_POLICY,
@@ -14,15 +19,7 @@ from pyb24.protocol import (
     encode_reply,
     split_request,
 )
-from pyb24.ui import (
-    EventUnbound,
-    OpenPathError,
-    as_list,
-    js_parse_int,
-    normalize_crm_selection,
-    set_value_params,
-    shuffle_select_access,
-)
+from pyb24.slider import OpenPathError
 from tests.support.fakes import INIT_DATA, SID, FakeHost, settle
 
 

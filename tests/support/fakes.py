@@ -86,6 +86,9 @@ class FakeHost:
     def create_future(self) -> asyncio.Future:
         return asyncio.get_running_loop().create_future()
 
+    def spawn(self, awaitable) -> asyncio.Future:
+        return asyncio.ensure_future(awaitable)
+
     def on_dom_ready(self, fn) -> None:
         self._dom_ready.append(fn)
 

@@ -128,6 +128,43 @@ def test_ajax_error_text_like_bx24js():
     assert AjaxError(401, "x", "y").getError() == {"error": "x", "error_description": "y"}
 
 
+async def test_a_request_without_an_answer_times_out_on_the_hosts_clock():
+    host, bx24 = await ready()
+    silent = asyncio.get_running_loop().create_future()  # the portal never answers
+    host.responses.append(silent)
+    seen = []
+    future = bx24.callMethod("user.current", None, seen.append)
+    await host.advance(64.9)
+    assert not future.done()
+    await host.advance(0.2)  # REQUEST_TIMEOUT is 65 s of the host's clock
+    result = await future
+    assert (result.error().getStatus(), result.error().getError()["error"]) == (
+        408,
+        "REQUEST_TIMEOUT",
+    )
+    assert seen == [result]
+    assert silent.cancelled()  # the fetch itself was given up
+    assert host.pending_timers == 0
+
+
+async def test_an_answered_request_leaves_no_timer_behind():
+    host, bx24 = await ready()
+    host.responses.append(ok("x"))
+    assert (await bx24.callMethod("user.current")).data() == "x"
+    assert host.pending_timers == 0
+
+
+async def test_cancelling_a_call_cancels_its_request():
+    host, bx24 = await ready()
+    silent = asyncio.get_running_loop().create_future()
+    host.responses.append(silent)
+    future = bx24.callMethod("user.current")
+    await settle()
+    future.cancel()
+    await settle()
+    assert silent.cancelled() and host.pending_timers == 0
+
+
 async def test_empty_body_is_an_empty_result():
     host, bx24 = await ready()
     host.responses.append((200, ""))

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .bridge import ParentBridge
-    from .host import Host
+    from .host import Host, TimerHandle
 
 log = logging.getLogger("pyb24")
 
@@ -36,13 +36,13 @@ LOOP_LIMIT = 4  # resizes in a streak after which auto-fit pauses (see the modul
 
 
 class AutoFit:
-    def __init__(self, bridge: ParentBridge, host: Host):
+    def __init__(self, bridge: ParentBridge, host: Host) -> None:
         self._bridge = bridge
         self._host = host
         self.running = False
         self.resizes = 0  # resizeWindow messages sent (for tests and curious developers)
-        self._watch: Any = None
-        self._timer: Any = None
+        self._watch: TimerHandle | None = None
+        self._timer: TimerHandle | None = None
         self._first_change: float | None = None  # ms; when the current burst began
         self._height: int | None = None  # the height last asked for
         self._in_flight = False
@@ -111,7 +111,7 @@ class AutoFit:
         sent = self._bridge.request("resizeWindow", {"width": "100%", "height": height})
         sent.add_done_callback(self._on_answer)
 
-    def _on_answer(self, future: asyncio.Future) -> None:
+    def _on_answer(self, future: asyncio.Future[Any]) -> None:
         self._in_flight = False
         if future.cancelled():
             return

@@ -42,7 +42,7 @@ class BrowserHost:
     def now_ms(self) -> float:
         return float(js.Date.now())
 
-    def call_later(self, delay: float, fn: Callable[..., Any], *args: Any):
+    def call_later(self, delay: float, fn: Callable[..., Any], *args: Any) -> asyncio.TimerHandle:
         return asyncio.get_event_loop().call_later(delay, fn, *args)
 
     def create_future(self) -> asyncio.Future[Any]:

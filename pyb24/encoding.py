@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .jsvalues import encode_uri_component, js_string
@@ -30,7 +30,7 @@ def _scalar_text(value: Any) -> str | None:
     return None
 
 
-def _items(value: Any, name: str):
+def _items(value: Any, name: str) -> Iterable[tuple[Any, Any]]:
     if isinstance(value, Mapping):
         return value.items()
     if isinstance(value, list | tuple):

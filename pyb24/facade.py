@@ -108,7 +108,7 @@ class BX24Facade:
         """Run ``callback`` (and resolve the awaitable) once the portal's init data is in."""
         return self._session.init(callback)
 
-    def install(self, callback: Handler) -> None:
+    def install(self, callback: Handler | None) -> None:
         """Queue an installer, run on FIRST_RUN before init handlers. It must call
         ``BX24.installFinish()`` when done (it may be ``async``)."""
         self._session.install(callback)
@@ -190,7 +190,7 @@ class BX24Facade:
             async def after_init() -> None:
                 await self.init()
                 sent = self._admin_call(method, params, callback)
-                result.set_result(await sent if sent is not False else False)
+                result.set_result(False if isinstance(sent, bool) else await sent)
 
             self._host.spawn(after_init())
             return result

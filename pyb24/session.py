@@ -139,7 +139,7 @@ class FrameSession:
             self._init_list.append((callback, future))
         return future
 
-    def install(self, callback: Handler) -> None:
+    def install(self, callback: Handler | None) -> None:
         if isinstance(callback, str):
             raise TypeError(
                 "BX24.install(url) loads a JavaScript installer in BX24.js; in pyb24 pass a "

@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Generator
 from typing import Any
 
 from .bridge import ParentBridge, invoke_callback, require
 from .host import Host
+from .jsvalues import json_stringify
 from .phparray import as_list
 from .protocol import PLACEMENT_COMMAND_POLICY, JsonText
 from .session import FrameSession
@@ -39,13 +39,14 @@ def set_value_params(value: Any) -> JsonText:
       reaches the field handler as an object and is saved as ``[object Object]``. Read it back
       with ``json.loads(BX24.placement.info()["options"]["VALUE"])``.
 
-    Empty text, ``0`` and ``False`` are sent too, where BX24.js would drop them (``!!params``).
+    Empty text, ``0`` and ``False`` are sent too, where BX24.js would drop them (``!!params``);
+    NaN and infinities are refused (``TypeError``), here and inside structured values.
     """
     if value is None:
         value = ""
     elif isinstance(value, dict | list | tuple):
-        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return JsonText(json.dumps(value, ensure_ascii=False, allow_nan=False))
+        value = json_stringify(value)
+    return JsonText(json_stringify(value))
 
 
 class Placement:

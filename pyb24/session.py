@@ -33,6 +33,7 @@ log = logging.getLogger("pyb24")
 DEFER = 0.01  # BX24.js runs init/ready handlers through setTimeout(fn, 10)
 
 Handler = Callable[[], Any]
+Queued = tuple[Handler | None, "asyncio.Future[Any] | None"]  # a handler and its awaitable
 
 
 class NotInitializedError(RuntimeError):
@@ -79,12 +80,10 @@ class FrameSession:
         self.install_state = InstallState.FINISH
         self._init_done = False  # the init handlers ran: BX24.init() now just defers
         # BX24.js registers its own init handler first (options are bound before user code).
-        self._init_list: list[tuple[Handler | None, asyncio.Future[Any] | None]] = [
-            (first_init_handler, None)
-        ]
+        self._init_list: list[Queued] = [(first_init_handler, None)]
         self._install_list: list[Handler] = []
         self._ready = False
-        self._ready_list: list[tuple[Handler | None, asyncio.Future[Any]]] = []
+        self._ready_list: list[Queued] = []
         host.on_dom_ready(self._run_ready)
 
     def start(self) -> None:
@@ -132,12 +131,7 @@ class FrameSession:
     # -- init and install (§4.2) ---------------------------------------------------------
     def init(self, callback: Handler | None = None) -> asyncio.Future[Any]:
         require(self._bridge)
-        future: asyncio.Future[Any] = self._host.create_future()
-        if self._init_done:
-            self._host.call_later(DEFER, self._run_handler, callback, future)
-        else:
-            self._init_list.append((callback, future))
-        return future
+        return self._handle(callback, self._init_list, run_now=self._init_done)
 
     def install(self, callback: Handler | None) -> None:
         if isinstance(callback, str):
@@ -192,6 +186,20 @@ class FrameSession:
         if self.init_data is not None and not self.init_data["INSTALL"]:
             self.install_state = InstallState.DONE
         queued, self._init_list = self._init_list, []
+        self._run_handlers(queued)
+
+    def _handle(
+        self, callback: Handler | None, queue: list[Queued], run_now: bool
+    ) -> asyncio.Future[Any]:
+        """Queue an init/ready handler, or (that moment has passed) run it deferred."""
+        future: asyncio.Future[Any] = self._host.create_future()
+        if run_now:
+            self._run_handlers([(callback, future)])
+        else:
+            queue.append((callback, future))
+        return future
+
+    def _run_handlers(self, queued: list[Queued]) -> None:
         for callback, future in queued:
             self._host.call_later(DEFER, self._run_handler, callback, future)
 
@@ -202,12 +210,7 @@ class FrameSession:
 
     # -- ready (§4.3) --------------------------------------------------------------------
     def ready(self, callback: Handler | None = None) -> asyncio.Future[Any]:
-        future: asyncio.Future[Any] = self._host.create_future()
-        if self._ready:
-            self._host.call_later(DEFER, self._run_handler, callback, future)
-        else:
-            self._ready_list.append((callback, future))
-        return future
+        return self._handle(callback, self._ready_list, run_now=self._ready)
 
     def isReady(self) -> bool:
         return self._ready
@@ -217,5 +220,4 @@ class FrameSession:
             return
         self._ready = True
         queued, self._ready_list = self._ready_list, []
-        for callback, future in queued:
-            self._host.call_later(DEFER, self._run_handler, callback, future)
+        self._run_handlers(queued)

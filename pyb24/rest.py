@@ -29,7 +29,7 @@ from typing import Any, Protocol, TypedDict
 from .bridge import ReplyTimeout, invoke_callback, resolved
 from .encoding import prepare_data
 from .host import Host, NetworkError, within
-from .jsvalues import encode_uri_component
+from .jsvalues import encode_uri_component, js_parse_int
 from .phparray import as_map
 
 log = logging.getLogger("pyb24.rest")
@@ -129,11 +129,11 @@ class AjaxResult:
         return None if description is None else str(description)
 
     def more(self) -> bool:
-        return _as_int(self.answer.get("next")) is not None
+        return js_parse_int(self.answer.get("next")) is not None
 
     def total(self) -> int | None:
-        """``total`` of a list method; ``None`` when the answer has none (JS: NaN)."""
-        return _as_int(self.answer.get("total"))
+        """``total`` of a list method (``parseInt``, as BX24.js); ``None`` where JS has NaN."""
+        return js_parse_int(self.answer.get("total"))
 
     def time(self) -> dict[str, Any] | None:
         time = self.answer.get("time")
@@ -144,7 +144,7 @@ class AjaxResult:
     ) -> asyncio.Future[Any] | bool:
         """The next page: an awaitable ``AjaxResult`` (its callback: ``callback`` or the
         original one), or ``False`` when there is no next page."""
-        start = _as_int(self.answer.get("next"))
+        start = js_parse_int(self.answer.get("next"))
         if start is None:
             return False
         query = self.query
@@ -155,13 +155,6 @@ class AjaxResult:
     def __repr__(self) -> str:  # never the data: it may hold option values or personal data
         state = f"error {self.ex.error}" if self.ex else "ok"
         return f"<AjaxResult {self.query.get('method')} {self.status} {state}>"
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _error_answer(code: str, description: str) -> Answer:

@@ -7,7 +7,7 @@ import pytest
 
 from pyb24.facade import BX24Facade
 from pyb24.host import NetworkError
-from pyb24.rest import AjaxError, AjaxResult
+from pyb24.rest import AjaxError, AjaxResult, RestClient
 from tests.support.fakes import INIT_DATA, FakeHost, settle
 
 URL = "https://acme.bitrix24.com/rest/"
@@ -385,3 +385,62 @@ async def test_request_logs_never_contain_the_token(caplog):
     with caplog.at_level(logging.DEBUG, logger="pyb24"):
         await bx24.callMethod("user.current", {"secret_param": "x"})
     assert "secret" not in caplog.text and json.dumps(host.http)  # sanity: a request was made
+
+
+# -- the seam -------------------------------------------------------------------------------
+class _Portal:
+    def require_portal(self) -> None:
+        pass
+
+    async def initialised(self) -> None:
+        pass
+
+    def method_url(self, method: str) -> str:
+        return f"https://portal.example/rest/{method}.json"
+
+
+class _Credentials:
+    def __init__(self):
+        self.token, self.refreshed = "t1", []
+
+    def access_token(self) -> str:
+        return self.token
+
+    def valid(self) -> bool:
+        return True
+
+    async def refresh(self, stale_token):
+        self.refreshed.append(stale_token)
+        self.token = "t2"
+        return True
+
+
+async def test_the_rest_client_needs_only_its_two_protocols():
+    host = FakeHost(window_name="")
+    credentials = _Credentials()
+    client = RestClient(host, _Portal(), credentials)
+    host.responses += [EXPIRED, ok("x")]
+    status, answer = await client.send("user.current", "a=1")
+    assert (status, answer["result"]) == (200, "x")
+    assert host.http == [
+        ("https://portal.example/rest/user.current.json", "auth=t1&a=1"),
+        ("https://portal.example/rest/user.current.json", "auth=t2&a=1"),
+    ]
+    assert credentials.refreshed == ["t1"]
+
+
+async def test_call_method_next_and_call_batch_all_go_through_send(monkeypatch):
+    sent = []
+    original = RestClient.send
+
+    async def spy(self, method, params_body):
+        sent.append(method)
+        return await original(self, method, params_body)
+
+    monkeypatch.setattr(RestClient, "send", spy)
+    host, bx24 = await ready()
+    host.responses += [ok([1], next=1), ok([2]), batch_answer(result={"a": 1})]
+    page = await bx24.callMethod("user.get")
+    await page.next()
+    await bx24.callBatch({"a": ["user.current"]})
+    assert sent == ["user.get", "user.get", "batch"] and len(host.http) == 3

@@ -1,11 +1,15 @@
 """``batch``: up to 50 calls in one request, run in order, later ones using earlier results.
 
 Each command is ``"method?query"``; the query is decoded with PHP's ``parse_str`` (a form
-body therefore carries it encoded twice, a JSON body once). ``$result[key][field]...`` in a
-parameter of a later command is replaced with data from the command ``key``: a parameter
-that is exactly one macro takes the value itself (an array stays an array, a scalar becomes
-its PHP text), a macro inside longer text is replaced by that text. A macro that points at
-nothing is left as it is. Only ``$result`` macros are supported.
+body therefore carries it encoded twice, a JSON body once). Macros in the parameters of a
+later command take data from earlier ones, as the portal's ``CRestUtil`` does it:
+``$result[key][field]...`` (also ``$next``, ``$total``, ``$time``, ``$error`` for the other
+maps) runs to the next white space; a parameter that is exactly one macro takes the value
+itself (an array stays an array, a scalar becomes its PHP text), a macro inside longer text
+is replaced by that text. The path is followed while it exists (a null counts as missing,
+like PHP's ``isset``) and the macro takes the node it got to: ``$result[page][49][ID]`` on a
+page of 30 rows is that whole page, a missing command key the whole map. A macro with no
+``[...]`` is left as it is.
 
 The answer maps (``result``, ``result_error``, ``result_total``, ``result_next``,
 ``result_time``) have PHP's shape: ``[]`` when empty, a JSON list when the keys are
@@ -25,8 +29,15 @@ from .phpquery import parse_str, php_array
 MAX_COMMANDS = 50
 MAP_NAMES = ("result", "result_error", "result_total", "result_next", "result_time")
 
-_MACRO = re.compile(r"\$result\[([^\]]+)\]((?:\[[^\]]*\])*)")
-_SEGMENT = re.compile(r"\[([^\]]*)\]")
+_MACRO = re.compile(r"\$(result|next|total|time|error)(\S*)", re.I)
+_SEGMENT = re.compile(r"\[([^\]]+)\]")
+_MACRO_MAPS = {
+    "result": "result",
+    "next": "result_next",
+    "total": "result_total",
+    "time": "result_time",
+    "error": "result_error",
+}
 _MISSING = object()
 
 Execute = Callable[[str, dict[str, Any]], Result]
@@ -49,7 +60,7 @@ def run_batch(caller: Caller, params: Mapping[str, Any], execute: Execute) -> di
             method, query = _split_row(row)
             command_params = parse_str(query)
             command_params.pop("auth", None)
-            result = execute(method, substitute(command_params, maps["result"]))
+            result = execute(method, substitute(command_params, maps))
         except RestError as exc:
             maps["result_error"][key] = {
                 "error": exc.code,
@@ -76,35 +87,41 @@ def _split_row(row: Any) -> tuple[str, str]:
     return method.strip().lower(), query
 
 
-def substitute(value: Any, results: Mapping[str, Any]) -> Any:
-    """``value`` with ``$result[...]`` macros replaced from earlier results (recursively)."""
+def substitute(value: Any, maps: Mapping[str, Mapping[str, Any]]) -> Any:
+    """``value`` with macros replaced from the answer maps so far (recursively)."""
     if isinstance(value, dict):
-        return {key: substitute(item, results) for key, item in value.items()}
-    if not isinstance(value, str) or "$result[" not in value:
+        return {key: substitute(item, maps) for key, item in value.items()}
+    if not isinstance(value, str) or "$" not in value:
         return value
     whole = _MACRO.fullmatch(value)
     if whole:
-        found = _lookup(whole, results)
+        found = _lookup(whole, maps)
         if found is _MISSING:
             return value
         return found if isinstance(found, dict | list) else php_text(found)
 
     def replace(match: re.Match) -> str:
-        found = _lookup(match, results)
+        found = _lookup(match, maps)
         return match.group(0) if found is _MISSING else php_text(found)
 
     return _MACRO.sub(replace, value)
 
 
-def _lookup(match: re.Match, results: Mapping[str, Any]) -> Any:
-    node: Any = results.get(match.group(1), _MISSING)
-    for segment in _SEGMENT.findall(match.group(2)):
+def _lookup(match: re.Match, maps: Mapping[str, Mapping[str, Any]]) -> Any:
+    segments = _SEGMENT.findall(match.group(2))
+    if not segments:
+        return _MISSING
+    node: Any = maps[_MACRO_MAPS[match.group(1).lower()]]
+    for segment in segments:
         if isinstance(node, Mapping):
-            node = node.get(segment, _MISSING)
+            child = node.get(segment)
         elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
-            node = node[int(segment)]
+            child = node[int(segment)]
         else:
-            return _MISSING
+            child = None
+        if child is None:
+            break  # PHP: isset() fails, the macro keeps the node it reached
+        node = child
     return node
 
 

@@ -4,6 +4,8 @@ from urllib.parse import quote
 
 import pytest
 
+from portal_emulator.rest.batch import substitute
+
 pytestmark = pytest.mark.usefixtures("emu")  # reset to the seed before each test
 
 
@@ -180,3 +182,44 @@ def test_commands_run_in_order_and_see_each_others_writes(rest):
 def test_batch_needs_auth_like_any_call(rest):
     resp = rest.call("batch", {"cmd": ["server.time"]}, token=None)
     assert (resp.status, resp.error) == (401, "NO_AUTH_FOUND")
+
+
+def test_a_macro_takes_the_deepest_node_its_path_reaches(rest):
+    """As the portal's CRestUtil: a missing step ends the walk where it is (the ID cursor's
+    ``$result[page][49][ID]`` on a short last page is that whole page)."""
+    maps = rest.call(
+        "batch",
+        {
+            "cmd": {
+                "page": "crm.item.list?entityTypeId=2&filter[>id]=140&select[]=id",
+                "past_the_end": (
+                    "crm.item.list?entityTypeId=2&filter[>id]=$result[page][items][49][id]"
+                ),
+                "count": "user.get?ID=$total[page]",
+                "tail": "crm.item.get?entityTypeId=2&id=$result[page][items][9][id],ignored",
+            }
+        },
+        json_body=True,
+    ).json()["result"]
+    assert len(maps["result"]["page"]["items"]) == 10
+    assert maps["result_error"]["past_the_end"]["error"] == "INVALID_ARG_VALUE"  # a whole page
+    assert maps["result"]["count"][0]["ID"] == "10"  # $total[page] is 10
+    assert maps["result"]["tail"]["item"]["id"] == 150  # the macro ran to the white space
+
+
+def test_macro_paths_in_isolation():
+    maps = {
+        "result": {"a": {"ID": "7", "NONE": None, "LIST": [1, 2]}},
+        "result_next": {"a": 50},
+        "result_total": {},
+        "result_time": {},
+        "result_error": {},
+    }
+    assert substitute("$result[a][ID]", maps) == "7"
+    assert substitute("$result[a][NONE]", maps) == {"ID": "7", "NONE": None, "LIST": [1, 2]}
+    assert substitute("$result[a][LIST][1]", maps) == "2"
+    assert substitute("$RESULT[a][LIST]", maps) == [1, 2]
+    assert substitute("n=$next[a]", maps) == "n=50"
+    assert substitute("x $result[nobody][ID] y", maps) == "x Array y"
+    assert substitute("$result", maps) == "$result"  # no path: left alone
+    assert substitute({"f": {">ID": "$result[a][ID]"}}, maps) == {"f": {">ID": "7"}}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +30,37 @@ def checked_app_dir(path: str | Path) -> Path:
     return folder.resolve()
 
 
+# Never part of a deployed app: its tests, tooling, caches and notes (dot-files neither).
+NOT_APP = frozenset(
+    {
+        "tests",
+        "__pycache__",
+        "node_modules",
+        "conftest.py",
+        "pytest.ini",
+        "pyproject.toml",
+        "setup.cfg",
+        "tox.ini",
+        "README.md",
+    }
+)
+
+
+def app_files(folder: Path, skip: Path | None = None) -> Iterator[Path]:
+    """The app's own files, sorted: no dot-files, no NOT_APP names, nothing under ``skip``."""
+    for base, dirs, files in os.walk(folder):
+        here = Path(base)
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and d not in NOT_APP and (here / d) != skip
+        )
+        for name in sorted(files):
+            if not name.startswith(".") and name not in NOT_APP:
+                yield here / name
+
+
 def configs(folder: Path) -> list[Path]:
-    """Every pyscript.toml of the app (dot-folders and tests/ are not part of the app)."""
-    found = []
-    for config in sorted(folder.rglob(CONFIG_NAME)):
-        parts = config.relative_to(folder).parts
-        if any(part.startswith(".") or part in ("tests", "node_modules") for part in parts):
-            continue
-        found.append(config)
-    return found
+    """Every pyscript.toml of the app."""
+    return [file for file in app_files(folder) if file.name == CONFIG_NAME]
 
 
 def read_config(config: Path, folder: Path) -> dict[str, Any]:

@@ -16,23 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import assets
-from .appdir import checked_app_dir, configs, read_config
+from .appdir import app_files, checked_app_dir, configs, read_config
 from .errors import ToolError
 
-# Not part of the deployed app: its tests, tooling and notes.
-SKIPPED_NAMES = frozenset(
-    {
-        "tests",
-        "__pycache__",
-        "node_modules",
-        "conftest.py",
-        "pytest.ini",
-        "pyproject.toml",
-        "setup.cfg",
-        "tox.ini",
-        "README.md",
-    }
-)
 SKIPPED_SUFFIXES = (".pyc", ".sqlite3")
 TEXT_SUFFIXES = (".html", ".htm", ".js", ".mjs", ".css", ".py", ".toml", ".json", ".txt", ".svg")
 LOCAL_HOSTS = re.compile(r"\b(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])\b", re.IGNORECASE)
@@ -94,12 +80,8 @@ def _is_build(folder: Path) -> bool:
 
 def _copy_app(folder: Path, staging: Path, skip: Path) -> set[str]:
     copied = set()
-    for file in sorted(folder.rglob("*")):
+    for file in app_files(folder, skip=skip):
         relative = file.relative_to(folder)
-        if file == skip or skip in file.parents:
-            continue
-        if any(part.startswith(".") or part in SKIPPED_NAMES for part in relative.parts):
-            continue
         if not file.is_file() or file.suffix in SKIPPED_SUFFIXES:
             continue
         resolved = file.resolve()

@@ -49,6 +49,7 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
     "package.json",
 )
+RUNTIME_LAYOUT = b"2"  # bump when the cache folder's layout changes (2: node_modules kept)
 BOOT_SUFFIXES = (".js", ".mjs")  # static/ files that are boot code (app.css is the demo's own)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the archive's bytes depend on content only
 
@@ -159,7 +160,7 @@ def cache_root() -> Path:
 
 def runtime_key() -> str:
     """Names the runtime by the pins that make it: a new pin, a new folder."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(RUNTIME_LAYOUT)
     for file in npm_manifest():
         digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
@@ -168,6 +169,12 @@ def runtime_key() -> str:
 def runtime_dir() -> Path:
     """The folder served as ``./static/vendor/`` (may not exist yet: see ensure_runtime)."""
     return cache_root() / f"runtime-{runtime_key()}" / "vendor"
+
+
+def npm_modules_dir() -> Path:
+    """The pinned npm packages as installed (node_modules), kept beside the runtime for tools
+    that read their sources (e.g. PyScript's Python package); may not exist yet."""
+    return runtime_dir().parent / "node_modules"
 
 
 def runtime_ready() -> bool:
@@ -195,6 +202,7 @@ def ensure_runtime(say: Callable[[str], None] = lambda _text: None) -> Path:
         _run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], work, "npm ci")
         staged = work / "runtime"
         _assemble(work / "node_modules", staged / "vendor")
+        (work / "node_modules").rename(staged / "node_modules")
         (staged / "complete").write_text(runtime_key() + "\n")
         try:
             os.rename(staged, home)

@@ -11,6 +11,7 @@ from pyb24_toolkit.errors import ToolError
 from pyb24_toolkit.scaffold import create_app
 
 SCAFFOLD = [
+    ".gitignore",
     "README.md",
     "app.py",
     "index.html",

@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import crmfields, seed
+from .model import crmfields, seed, tasks
 
 # Bump when a table changes: an older file is wiped and reseeded (emulator state is disposable).
 SCHEMA_VERSION = 2
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS departments (
     id        INTEGER PRIMARY KEY,
     name      TEXT NOT NULL,
@@ -86,7 +87,10 @@ CREATE TABLE IF NOT EXISTS event_handlers (
     auth_connector TEXT NOT NULL DEFAULT '',
     options        TEXT NOT NULL DEFAULT ''
 );
-""" + crmfields.crm_items_ddl()
+"""
+    + crmfields.crm_items_ddl()
+    + tasks.tasks_ddl()
+)
 
 _TABLES = (
     "departments",
@@ -99,6 +103,7 @@ _TABLES = (
     "portal",
     "event_handlers",
     "crm_items",
+    "tasks",
 )
 
 
@@ -199,7 +204,7 @@ class Store:
             self._conn.execute(f'DROP TABLE IF EXISTS "{row[0]}"')  # names from the file itself
 
     def _seed(self) -> None:
-        """The seeded directory (every open; existing rows win) and, once, the CRM."""
+        """The seeded directory (every open; existing rows win) and, once, the CRM and tasks."""
         people = seed.users()
         with self._tx() as db:
             db.executemany(
@@ -219,6 +224,9 @@ class Store:
             if not seeded:
                 _insert_crm(db, seed.crm_items())
                 db.execute("INSERT INTO portal (key, value) VALUES ('crm_seeded', 'Y')")
+            if not db.execute("SELECT 1 FROM portal WHERE key='tasks_seeded'").fetchone():
+                _insert_rows(db, "tasks", _TASK_COLUMNS, seed.tasks())
+                db.execute("INSERT INTO portal (key, value) VALUES ('tasks_seeded', 'Y')")
 
     def reset(self) -> None:
         """Wipe everything (options, flags, tokens, layouts, CRM, events) and reseed."""
@@ -591,17 +599,25 @@ def _new_item(entity_type_id: int, item_id: int, values: Mapping[str, Any]) -> d
 
 
 _CRM_COLUMNS = frozenset(["entity_type_id", *crmfields.all_columns()])
+_TASK_COLUMNS = frozenset(field.column for field in tasks.FIELDS)
 
 
 def _insert_crm(db: sqlite3.Connection, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Insert ``crm_items`` rows given as column -> value dicts (missing columns are NULL);
-    consecutive rows with the same columns go in one ``executemany``."""
+    _insert_rows(db, "crm_items", _CRM_COLUMNS, rows)
+
+
+def _insert_rows(
+    db: sqlite3.Connection, table: str, known: frozenset[str], rows: Iterable[Mapping[str, Any]]
+) -> None:
+    """Insert rows given as column -> value dicts (missing columns are NULL); consecutive
+    rows with the same columns go in one ``executemany``. ``table`` is a name from this
+    module, the columns are checked against ``known`` (the schema)."""
     for columns, group in itertools.groupby(rows, key=lambda row: tuple(row)):
-        unknown = set(columns) - _CRM_COLUMNS
+        unknown = set(columns) - known
         if unknown:
-            raise ValueError(f"not crm_items columns: {sorted(unknown)}")
+            raise ValueError(f"not {table} columns: {sorted(unknown)}")
         sql = (
-            f"INSERT INTO crm_items ({', '.join(columns)})"  # checked against the schema
+            f"INSERT INTO {table} ({', '.join(columns)})"  # checked against the schema
             f" VALUES ({', '.join('?' * len(columns))})"
         )
         db.executemany(sql, (tuple(row.values()) for row in group))

@@ -1,7 +1,8 @@
 """The emulated portal's data model, below REST and HTTP. Pure: no I/O, no SQL connection.
 
 * :mod:`.crmfields` — CRM entity types, their fields and stages; the ``crm_items`` schema
-* :mod:`.seed` — the deterministic seed data (directory, CRM, bulk deals)
+* :mod:`.tasks` — task fields and the ``tasks`` schema
+* :mod:`.seed` — the deterministic seed data (directory, CRM, bulk deals, tasks)
 * :mod:`.timefmt` — dates as the portal writes and reads them
 
 :mod:`portal_emulator.store` keeps this model in SQLite. Layers import downwards only:

@@ -153,8 +153,6 @@ FIELDS: dict[int, tuple[Field, ...]] = {
     ),
 }
 
-BY_CAMEL = {etype: {f.camel: f for f in fields} for etype, fields in FIELDS.items()}
-BY_UPPER = {etype: {f.upper: f for f in fields} for etype, fields in FIELDS.items()}
 
 # Stages: (id, semantic) in funnel order; the first one is the default.
 STAGES = {

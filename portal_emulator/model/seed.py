@@ -27,6 +27,7 @@ from .crmfields import (
     SOURCES,
     STAGES,
 )
+from .tasks import STATUSES as TASK_STATUSES
 from .timefmt import PORTAL_TZ, iso, iso_date
 
 SEED = 24  # the random seed; change it and every fact a test relies on may change
@@ -594,3 +595,46 @@ def bulk_deals(first_id: int, count: int, staff: list[int]) -> Iterator[dict[str
 
 def staff_ids() -> list[int]:
     return _sales_staff()
+
+
+# -- tasks ----------------------------------------------------------------------------------
+
+SEED_TASKS = 80
+TASK_TITLES = (
+    "Prepare the quarterly report",
+    "Call back about the proposal",
+    "Update the price list",
+    "Review the contract draft",
+    "Plan the product demo",
+    "Fix the login page layout",
+    "Onboard the new account manager",
+    "Collect feedback from the pilot",
+)
+
+
+def tasks() -> list[dict[str, Any]]:
+    """Tasks as ``tasks`` rows (column -> value), ids 1..SEED_TASKS."""
+    rng = random.Random(SEED + 2)
+    people = [person["id"] for person in _users() if person["active"]]
+    rows = []
+    for task_id, created in enumerate(_timeline(rng, SEED_TASKS), start=1):
+        status = rng.choice(TASK_STATUSES)
+        changed = created + dt.timedelta(hours=rng.randint(1, 400))
+        deadline = created + dt.timedelta(days=rng.randint(1, 30))
+        rows.append(
+            {
+                "id": task_id,
+                "title": f"{rng.choice(TASK_TITLES)} #{task_id}",
+                "description": "",
+                "status": status,
+                "priority": rng.choice((0, 1, 1, 2)),
+                "responsible_id": rng.choice(people),
+                "created_by": rng.choice(people[:20]),
+                "created_date": iso(created),
+                "changed_date": iso(changed),
+                "deadline": iso(deadline) if rng.random() < 0.7 else None,
+                "closed_date": iso(changed) if status == 5 else None,
+                "group_id": 0,
+            }
+        )
+    return rows

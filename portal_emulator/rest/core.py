@@ -179,12 +179,14 @@ def page_start(params: Mapping[str, Any]) -> int | None:
     return max(start, 0)
 
 
-def paged(rows: list[Any], total: int | None, start: int | None) -> Result:
-    """A list answer: ``rows`` is one page already; total/next as the portal sends them."""
+def paged(rows: list[Any], total: int | None, start: int | None, wrap: str = "") -> Result:
+    """A list answer: ``rows`` is one page already; total/next as the portal sends them.
+    ``wrap`` names the key of newer methods' answers (``{"items": [...]}``)."""
+    value = {wrap: rows} if wrap else rows
     if start is None:
-        return Result(rows)
+        return Result(value)
     following = start + PAGE_SIZE
-    return Result(rows, total=total, next=following if following < (total or 0) else None)
+    return Result(value, total=total, next=following if following < (total or 0) else None)
 
 
 def page_of(rows: list[Any], start: int | None) -> Result:

@@ -69,12 +69,22 @@ def _classic(description: str) -> RestError:
 class Dialect:
     """How one method family names fields and reports bad input."""
 
-    def __init__(self, entity_type_id: int, kind: str) -> None:
+    def __init__(
+        self,
+        entity_type_id: int | None,
+        kind: str,
+        *,
+        fields: tuple[Field, ...] | None = None,
+        table: str = "crm_items",
+    ) -> None:
+        """A CRM type's dialect; other lists (tasks) pass their ``fields`` and ``table``
+        (a name from the data model) with no entity type."""
         self.entity_type_id = entity_type_id
         self.kind = kind
-        self.fields = model.FIELDS[entity_type_id]
-        self.by_camel = model.BY_CAMEL[entity_type_id]
-        self.by_upper = model.BY_UPPER[entity_type_id]
+        self.fields = model.FIELDS[entity_type_id] if fields is None else fields
+        self.by_camel = {field.camel: field for field in self.fields}
+        self.by_upper = {field.upper: field for field in self.fields}
+        self.table = table
 
     def field(self, name: str) -> Field | None:
         if self.kind == ITEM:
@@ -278,8 +288,11 @@ def _fetch_one(caller: Caller, entity_type_id: int, item_id: int):
     return rows[0] if rows else None
 
 
-def _list(caller: Caller, dialect: Dialect, params: Mapping[str, Any], names: dict[str, str]):
-    """Rows and total of a list call; ``names`` maps filter/order/start to parameter names."""
+def list_rows(
+    caller: Caller, dialect: Dialect, params: Mapping[str, Any], names: dict[str, str]
+) -> tuple[list[Any], int | None, int | None]:
+    """Rows, total and start of a list call; ``names`` maps filter/order/start to parameter
+    names. CRM pages tell ``caller.listed`` (the churn knob)."""
     raw_filter = params.get(names["filter"], {})
     filter_map = as_map(raw_filter)
     if filter_map is None:
@@ -289,15 +302,20 @@ def _list(caller: Caller, dialect: Dialect, params: Mapping[str, Any], names: di
     where, where_params = compile_filter(dialect, filter_map)
     order = compile_order(dialect, params.get(names["order"], {}))
     start = page_start({"start": params.get(names["start"], 0)})
-    base = f"FROM crm_items WHERE entity_type_id=? AND ({where})"
-    args = [dialect.entity_type_id, *where_params]
+    if dialect.entity_type_id is None:
+        base = f"FROM {dialect.table} WHERE ({where})"  # table and columns from the model
+        args = where_params
+    else:
+        base = f"FROM {dialect.table} WHERE entity_type_id=? AND ({where})"
+        args = [dialect.entity_type_id, *where_params]
     rows = caller.store.fetch(
         f"SELECT * {base} ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET ?", (*args, start or 0)
     )
     total = None
     if start is not None:
         total = caller.store.fetch(f"SELECT COUNT(*) {base}", args)[0][0]
-    caller.listed(dialect.entity_type_id)
+    if dialect.entity_type_id is not None:
+        caller.listed(dialect.entity_type_id)
     return rows, total, start
 
 
@@ -540,13 +558,11 @@ def crm_item_delete(caller: Caller, params: dict[str, Any]) -> Any:
 def crm_item_list(caller: Caller, params: dict[str, Any]) -> Result:
     dialect = _item_dialect(params)
     select = select_fields(dialect, params.get("select"))
-    rows, total, start = _list(
+    rows, total, start = list_rows(
         caller, dialect, params, {"filter": "filter", "order": "order", "start": "start"}
     )
     items = [item_json(dialect.entity_type_id, row, select) for row in rows]
-    page = paged(items, total, start)
-    page.value = {"items": items}
-    return page
+    return paged(items, total, start, wrap="items")
 
 
 # -- crm.deal.* (classic) -----------------------------------------------------------------------
@@ -570,7 +586,7 @@ def crm_deal_list(caller: Caller, params: dict[str, Any]) -> Result:
     params = upper_keys(params)
     dialect = Dialect(DEAL, CLASSIC)
     select = select_fields(dialect, params.get("SELECT"))
-    rows, total, start = _list(
+    rows, total, start = list_rows(
         caller, dialect, params, {"filter": "FILTER", "order": "ORDER", "start": "START"}
     )
     return paged([classic_json(DEAL, row, select) for row in rows], total, start)

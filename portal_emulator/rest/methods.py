@@ -16,11 +16,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..model.timefmt import iso
-from . import crm, directory
+from . import crm, directory, tasks
 from .core import Caller, RestError, Result, as_map, to_int
 from .phpquery import php_value
 
-SCOPES = ("basic", "crm", "department", "placement", "user")
+SCOPES = ("basic", "crm", "department", "placement", "task", "user")
 
 # Events an app may bind (a representative part of the portal's list), upper case.
 KNOWN_EVENTS = frozenset(
@@ -238,6 +238,7 @@ def user_option_set(caller: Caller, params: dict[str, Any]) -> Any:
 METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any] | None] = {
     **directory.METHODS,
     **crm.METHODS,
+    **tasks.METHODS,
     "server.time": server_time,
     "scope": scope,
     "methods": methods,

@@ -210,6 +210,14 @@ def test_crm_is_seeded_once(db_path, clock):
     reopened.close()
 
 
+def test_tasks_are_seeded_once_and_reset(store):
+    assert store.fetch("SELECT COUNT(*) FROM tasks")[0][0] == 80
+    with store.transaction() as db:
+        db.execute("DELETE FROM tasks WHERE id > 10")
+    store.reset()
+    assert store.fetch("SELECT COUNT(*) FROM tasks")[0][0] == 80
+
+
 def test_seed_deals_appends(store):
     assert store.seed_deals(500) == (151, 650)
     assert store.count_items(2) == 650

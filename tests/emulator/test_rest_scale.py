@@ -92,6 +92,30 @@ def test_wrapped_and_plain_list_answers(rest):
         assert isinstance(rest.call(method).result, list)
 
 
+def test_tasks_task_list_wraps_its_tasks(rest):
+    first = rest.call("tasks.task.list").json()
+    assert list(first["result"]) == ["tasks"] and (first["total"], first["next"]) == (80, 50)
+    task = first["result"]["tasks"][0]
+    assert task["id"] == "1" and task["title"].endswith("#1") and task["status"] in "23456"
+    page = rest.call(
+        "tasks.task.list",
+        {
+            "order": {"ID": "desc"},
+            "filter": {"<ID": 78, ">=ID": 70},
+            "select": ["TITLE", "RESPONSIBLE_ID"],
+            "start": -1,
+        },
+    ).json()
+    assert list(page) == ["result", "time"]
+    tasks = page["result"]["tasks"]
+    assert [t["id"] for t in tasks] == [str(i) for i in range(77, 69, -1)]
+    assert all(list(t) == ["id", "title", "responsibleId"] for t in tasks)
+    mine = rest.call(
+        "tasks.task.list", {"filter": {"RESPONSIBLE_ID": tasks[0]["responsibleId"]}}
+    ).result["tasks"]
+    assert mine and {t["responsibleId"] for t in mine} == {tasks[0]["responsibleId"]}
+
+
 def test_the_id_cursor_lists_every_deal_once(emu, rest):
     emu.store.seed_deals(1_000)
     seen, pages = cursor_ids(rest)

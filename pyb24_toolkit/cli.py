@@ -120,6 +120,9 @@ def _dev(args: argparse.Namespace) -> int:
     from portal_emulator.server import start_emulator
 
     folder = checked_app_dir(args.dir)
+    page = args.page.split("?")[0].split("#")[0]
+    if not page.startswith("/") or not (folder / page.lstrip("/")).is_file():
+        raise ToolError(f"--page {args.page}: no such page in {folder} (give /index.html or so)")
     assets.ensure_runtime(say)
     db = Path(args.db) if args.db else _default_db(folder)
     db.parent.mkdir(parents=True, exist_ok=True)

@@ -125,3 +125,9 @@ def test_missing_chromium_says_how_to_get_one(tmp_path, monkeypatch):
     monkeypatch.setenv("PYB24_CHROMIUM", str(tmp_path / "chrome"))
     with pytest.raises(ChromiumMissing, match="PYB24_CHROMIUM names .*apt-get install chromium"):
         launch_chromium(NoBundledBrowser)
+
+
+def test_dev_with_a_page_the_app_does_not_have(tmp_path, cache):
+    pyb24("new", "app", cwd=tmp_path, env_cache=cache)
+    result = pyb24("dev", "app", "--page", "/settings.html", cwd=tmp_path, env_cache=cache)
+    assert_one_line_error(result, "--page /settings.html: no such page")

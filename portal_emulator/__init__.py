@@ -4,6 +4,14 @@ CPython only; never shipped to the browser. Start it with ``python -m portal_emu
 from tests, ``portal_emulator.server.start_emulator(...)``.
 """
 
-from .server import Emulator, start_emulator
+from .appfiles import AppFolderError, EmulatorError, check_app_folder
+from .server import Emulator, PortInUseError, start_emulator
 
-__all__ = ["Emulator", "start_emulator"]
+__all__ = [
+    "AppFolderError",
+    "Emulator",
+    "EmulatorError",
+    "PortInUseError",
+    "check_app_folder",
+    "start_emulator",
+]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 from pathlib import Path
 
+from .appfiles import EmulatorError, check_app_folder
 from .server import start_emulator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", default=str(REPO_ROOT), help="folder holding the app files")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
     parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="dev server: reload the app frame on save, show the app's Python tracebacks",
+    )
+    parser.add_argument(
         "--seed-deals",
         type=int,
         default=0,
@@ -35,13 +42,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    emulator = start_emulator(
-        root=args.root,
-        db_path=args.db,
-        portal_port=args.portal_port,
-        app_port=args.app_port,
-        verbose=not args.quiet,
-    )
+    try:
+        emulator = start_emulator(
+            root=check_app_folder(args.root),
+            db_path=args.db,
+            portal_port=args.portal_port,
+            app_port=args.app_port,
+            verbose=not args.quiet,
+            dev=args.dev,
+            watch=0.5 if args.dev else None,
+        )
+    except EmulatorError as exc:  # a folder or a port the person can fix: no traceback
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
     missing = args.seed_deals - emulator.store.count_items(2)
     if missing > 0:
         first, last = emulator.store.seed_deals(missing)

@@ -1,8 +1,13 @@
-"""HTTP side of the emulated portal: app files, the portal page, its JSON API, REST.
+"""HTTP side of the emulated portal: one route table for both origins, nothing else.
 
 Two ports run the same handler, so the portal page (``http://127.0.0.1:P1``) and the app
 frame (``http://localhost:P2``) live on different origins, as in production, and origin
 checks on both sides of the postMessage protocol are exercised for real.
+
+Layering: the store is the model; the REST emulator (:mod:`.rest`) and the portal page's
+actions (:mod:`.portal`) work on it; this module only adapts HTTP to them — it finds the
+route, reads the body, calls down, and writes the answer. Which file answers a URL of the app
+is :mod:`.appfiles`' business, the dev-server events :mod:`.devtools`'.
 """
 
 from __future__ import annotations
@@ -18,40 +23,38 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from typing import Any, TextIO
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
 
-from pyb24_toolkit.assets import shipped_file
-
-from .masking import mask_secrets
+from .appfiles import AppFiles, EmulatorError, Shipped, Watcher, file_in
+from .devtools import DevEvents, app_error, format_app_error, inject_dev_client, python_scripts
+from .masking import mask_rule, mask_secrets
 from .pickers import directory
+from .portal import APP_NAME, PORTAL_NAME, PortalError, page_config, run_action
 from .rest import RestEmulator, RestRequest
-from .scenario import Scenario, ScenarioError, parse_scenario
-from .store import InvalidGrant, Store, User
+from .store import Store
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATE = PACKAGE_DIR / "templates" / "portal.html"
 PORTAL_STATIC = PACKAGE_DIR / "static"
-
-PORTAL_NAME = "Acme Corp"
-APP_NAME = "pyb24 App"
-APP_CODE = "local.pyb24"  # from_app=... in openPath URLs, like a local application's code
 MAX_BODY = 1024 * 1024
+SSE_HEARTBEAT = 15.0  # seconds between keep-alive comments on the dev event stream
 
-# What the app origin may serve: the app page and its library, never the rest of the repo.
-APP_FILES = frozenset({"index.html", "app.py", "demo_ui.py", "pyscript.toml"})
-APP_DIRS = ("pyb24/", "static/", "tests/e2e/apps/", "bench/pages/", "examples/")
+# An error answered as {"error": code, "error_description": text} (kept for importers).
+ApiError = PortalError
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".py": "text/plain; charset=utf-8",
     ".toml": "text/plain; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".mjs": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -73,16 +76,6 @@ REST_CORS = {
 }
 
 
-class ApiError(Exception):
-    """An error answered as ``{"error": code, "error_description": text}``."""
-
-    def __init__(self, status: int, code: str, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.code = code
-        self.description = description
-
-
 @dataclass
 class Emulator:
     """A running emulated portal: two origins, one store. Build it with start_emulator()."""
@@ -93,10 +86,21 @@ class Emulator:
     app_origin: str
     _servers: list[ThreadingHTTPServer]
     verbose: bool = False
+    dev: bool = False  # dev client in the app's pages, reload on save, app tracebacks
+    files: AppFiles | None = None
+    out: TextIO | None = None  # where app tracebacks are printed (None: sys.stderr)
     rest: RestEmulator = field(init=False)  # the REST API and its test knobs (emu.rest)
+    events: DevEvents = field(init=False)  # reload / app-error events for the portal page
+    app_errors: list[dict[str, Any]] = field(init=False)  # every app error reported, in order
+    watcher: Watcher = field(init=False)
 
     def __post_init__(self) -> None:
         self.rest = RestEmulator(self.store)
+        self.events = DevEvents()
+        self.app_errors = []
+        if self.files is None:
+            self.files = AppFiles(self.root)
+        self.watcher = Watcher(self.root, self._files_changed)
 
     def portal_url(self, app: str = "/index.html", **knobs: Any) -> str:
         """URL of the portal page showing ``app`` under the scenario given by ``knobs``.
@@ -114,87 +118,60 @@ class Emulator:
         self.store.reset()
         self.rest.reset()
 
+    def check_for_changes(self) -> list[str]:
+        """Look at the app folder once; after a change, the portal pages reload their app
+        frames. Returns the changed paths (relative, sorted). The watch thread calls this."""
+        return self.watcher.check()
+
+    def report_app_error(self, body: dict[str, Any]) -> dict[str, Any]:
+        """An uncaught exception in the app (the dev client's report): printed to the
+        terminal, kept in ``app_errors`` and shown in the portal page's inspector."""
+        report = app_error(body, self._page_script(body.get("page")))
+        self.app_errors.append(report)
+        out = self.out or sys.stderr
+        out.write(format_app_error(report))
+        out.flush()
+        self.events.publish("app-error", report)
+        return report
+
+    def _page_script(self, page: Any) -> tuple[str, str] | None:
+        """(name, source) of the one Python script of the app page ``page``, if it has one."""
+        if not isinstance(page, str) or self.files is None:
+            return None
+        html_file = self.files.resolve(page)
+        if html_file is None:
+            return None
+        scripts = python_scripts(html_file.read_text(encoding="utf-8", errors="replace"))
+        if len(scripts) != 1:
+            return None  # PyScript names every script "<exec>": which one it was is unknown
+        path = urljoin(page, urlsplit(scripts[0]).path)
+        script = self.files.resolve(path)
+        if script is None:
+            return None
+        return path.lstrip("/"), script.read_text(encoding="utf-8", errors="replace")
+
     def stop(self) -> None:
         servers, self._servers = self._servers, []
+        self.watcher.stop()
+        self.events.close()  # ends the portal pages' event streams
         for server in servers:
             server.shutdown()
             server.server_close()
         if servers:
             self.store.close()
 
-    # -- portal page -----------------------------------------------------------------------
+    def _files_changed(self, paths: list[str]) -> None:
+        if self.verbose:
+            shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+            _log(f"changed: {shown}: reloading the app")
+        self.events.publish("reload", {"paths": paths})
 
-    def open_layout(self, scenario: Scenario, host: str) -> dict[str, Any]:
-        """Apply the scenario to the store, create a layout, and build the page config."""
-        store = self.store
-        user = store.user(scenario.user)
-        if user is None:
-            known = ", ".join(str(u.id) for u in store.users())
-            raise ScenarioError(f"user {scenario.user} does not exist; known users: {known}")
-        is_admin = user.is_admin if scenario.admin is None else scenario.admin
-        if scenario.first_run is not None:
-            # first_run=1 means "this user has never run the app": forget their setInstall.
-            store.set_user_installed(user.id, not scenario.first_run)
-        if scenario.install is not None:
-            store.set_app_installed("N" if scenario.install else "Y")
-        layout, tokens = store.create_layout(user.id, is_admin, scenario.expires)
-
-        portal_origin = "http://" + host
-        if scenario.app_is_url:
-            parts = urlsplit(scenario.app)
-            app_origin = f"{parts.scheme}://{parts.netloc}"
-            app_url = scenario.app
-        else:
-            app_origin = portal_origin if scenario.frame == "same" else self.app_origin
-            app_url = app_origin + scenario.app
-        # Like the real portal's GET variant, the frame URL carries DOMAIN/PROTOCOL/LANG/APP_SID.
-        frame_query = urlencode(
-            {"DOMAIN": host, "PROTOCOL": "0", "LANG": scenario.lang, "APP_SID": layout.app_sid}
-        )
-        app_url += ("&" if "?" in app_url else "?") + frame_query
-
-        return {
-            "appSid": layout.app_sid,
-            "appUrl": app_url,
-            "appOrigin": app_origin,
-            "isAdmin": is_admin,
-            "lang": scenario.lang,
-            "memberId": store.member_id(),
-            "firstRun": not store.user_installed(user.id),
-            "install": store.app_installed() == "N",
-            "placement": scenario.placement,
-            "placementOptions": scenario.placement_options,
-            "deny": list(scenario.deny),
-            "hold": list(scenario.hold),
-            "installFinished": scenario.install_finished,
-            "device": scenario.device,
-            "auth": {
-                "AUTH_ID": tokens.access_token,
-                "AUTH_EXPIRES": tokens.expires_in,
-                "REFRESH_ID": tokens.refresh_token,
-            },
-            "userOptions": store.user_options(user.id),
-            "appOptions": store.app_options(),
-            "user": _user_json(user),
-        }
+    # -- the portal page ---------------------------------------------------------------------
 
     def render_portal(self, query: str, host: str) -> tuple[int, str]:
-        knobs = dict(parse_qsl(query, keep_blank_values=True))
-        config: dict[str, Any] = {
-            "portalName": PORTAL_NAME,
-            "appName": APP_NAME,
-            "appCode": APP_CODE,
-            "knobs": knobs,
-            "users": [_user_json(u) for u in self.store.users()],
-            "error": None,
-        }
-        status = 200
-        try:
-            config.update(self.open_layout(parse_scenario(query), host))
-        except ScenarioError as exc:
-            status = 400
-            config["error"] = f"Invalid scenario: {exc}"
-            config["user"] = config["users"][0] if config["users"] else None
+        status, config = page_config(self.store, query, host=host, app_origin=self.app_origin)
+        config["mask"] = mask_rule()
+        config["dev"] = {"events": self.events.seq} if self.dev else None
         user = config["user"] or {"fullName": "Guest", "initials": "?"}
         page = TEMPLATE.read_text(encoding="utf-8")
         replacements = {
@@ -210,108 +187,47 @@ class Emulator:
             page = page.replace("{{" + name + "}}", value)
         return status, page
 
-    # -- portal API ------------------------------------------------------------------------
 
-    def api(self, action: str, body: dict[str, Any]) -> Any:
-        if action == "reset":
-            self.reset()
-            return {"reset": True}
-        if action == "rest_config":  # the page's REST panel: limits and faults
-            try:
-                return self.rest.apply_panel(body)
-            except (TypeError, ValueError) as exc:
-                raise ApiError(400, "INVALID_REQUEST", str(exc)) from None
-        handler = _API_ACTIONS.get(action)
-        if handler is None:
-            raise ApiError(404, "NOT_FOUND", f"unknown portal action {action!r}")
-        app_sid = body.get("app_sid")
-        if not isinstance(app_sid, str) or not app_sid:
-            raise ApiError(400, "INVALID_REQUEST", "app_sid (string) is required")
-        layout = self.store.layout(app_sid)
-        if layout is None:
-            raise ApiError(404, "LAYOUT_NOT_FOUND", "no application frame with this app_sid")
-        return handler(self.store, layout, body)
+# -- the route table ---------------------------------------------------------------------------
+
+ANY: frozenset[str] = frozenset()  # every method
+GET = frozenset({"GET", "HEAD"})
+POST = frozenset({"POST"})
 
 
-def _api_refresh(store: Store, layout, body: dict[str, Any]) -> Any:
-    refresh_token = body.get("refresh_token")
-    if not isinstance(refresh_token, str) or not refresh_token:
-        raise ApiError(400, "invalid_grant", "refresh_token is required")
-    try:
-        pair = store.refresh_tokens(refresh_token, app_sid=layout.app_sid)
-    except InvalidGrant as exc:
-        raise ApiError(400, "invalid_grant", str(exc)) from None
-    return {
-        "AUTH_ID": pair.access_token,
-        "AUTH_EXPIRES": pair.expires_in,
-        "REFRESH_ID": pair.refresh_token,
-    }
+@dataclass(frozen=True)
+class Route:
+    """``path`` exactly, or every path below it when ``prefix``; the first match answers.
+
+    A path that matches with a method the route does not take is a 405. ``same_origin``
+    routes belong to the page of the origin they are on: a request that says it comes from
+    another origin gets 403.
+    """
+
+    path: str
+    methods: frozenset[str]
+    handler: Callable[[PortalHandler, Request], None]
+    prefix: bool = False
+    same_origin: bool = False
+
+    def matches(self, path: str) -> bool:
+        return path.startswith(self.path) if self.prefix else path == self.path
 
 
-def _api_user_option(store: Store, layout, body: dict[str, Any]) -> Any:
-    name = body.get("name")
-    if not isinstance(name, str) or not name:
-        raise ApiError(400, "INVALID_REQUEST", "name (non-empty string) is required")
-    value = body.get("value")
-    store.set_user_option(layout.user_id, name, value)
-    return {"name": name, "value": value}
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str  # percent-encoded, as sent
+    query: str
+    send_body: bool  # False for HEAD (and OPTIONS)
+
+    def arg(self, name: str, default: str = "") -> str:
+        return dict(parse_qsl(self.query)).get(name, default)
 
 
-def _api_app_options(store: Store, layout, body: dict[str, Any]) -> Any:
-    if not layout.is_admin:
-        raise ApiError(403, "ACCESS_DENIED", "only an administrator may change app options")
-    options = body.get("options")
-    if not isinstance(options, list):
-        raise ApiError(400, "INVALID_REQUEST", "options must be a list of {name, value}")
-    pairs = []
-    for item in options:
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
-            raise ApiError(400, "INVALID_REQUEST", "every option needs a non-empty string name")
-        pairs.append((item["name"], item.get("value")))
-    return store.set_app_options(pairs)
-
-
-def _api_install(store: Store, layout, body: dict[str, Any]) -> Any:
-    install = body.get("install")
-    if not isinstance(install, bool):
-        raise ApiError(400, "INVALID_REQUEST", "install must be true or false")
-    store.set_user_installed(layout.user_id, install)
-    return {"install": install}
-
-
-def _api_installed(store: Store, layout, body: dict[str, Any]) -> Any:
-    value = body.get("v")
-    if value not in ("Y", "N"):
-        raise ApiError(400, "INVALID_REQUEST", "v must be 'Y' or 'N'")
-    store.set_app_installed(value)
-    return {"installed": value}
-
-
-def _api_layout(store: Store, layout, body: dict[str, Any]) -> Any:
-    """openApplication: a new layout (APP_SID, tokens) for the same user, in a slider."""
-    opened, tokens = store.create_layout(layout.user_id, layout.is_admin, layout.expires_in)
-    return {
-        "appSid": opened.app_sid,
-        "auth": {
-            "AUTH_ID": tokens.access_token,
-            "AUTH_EXPIRES": tokens.expires_in,
-            "REFRESH_ID": tokens.refresh_token,
-        },
-        "firstRun": not store.user_installed(layout.user_id),
-        "install": store.app_installed() == "N",
-        "userOptions": store.user_options(layout.user_id),
-        "appOptions": store.app_options(),
-    }
-
-
-_API_ACTIONS = {
-    "refresh": _api_refresh,
-    "user_option": _api_user_option,
-    "app_options": _api_app_options,
-    "install": _api_install,
-    "installed": _api_installed,
-    "layout": _api_layout,
-}
+def find_route(path: str) -> Route | None:
+    """The route that answers ``path`` (any method), or None."""
+    return next((route for route in ROUTES if route.matches(path)), None)
 
 
 class PortalHandler(BaseHTTPRequestHandler):
@@ -327,7 +243,7 @@ class PortalHandler(BaseHTTPRequestHandler):
     def emulator(self) -> Emulator:
         return self.server.emulator  # type: ignore[attr-defined]
 
-    # -- dispatch --------------------------------------------------------------------------
+    # -- dispatch: one route table -----------------------------------------------------------
 
     def do_GET(self) -> None:
         self._route(send_body=True)
@@ -356,7 +272,7 @@ class PortalHandler(BaseHTTPRequestHandler):
         self._served = getattr(self, "_served", 0) + 1
         try:
             self._dispatch(send_body)
-        except ApiError as exc:
+        except PortalError as exc:
             self._discard_body()
             self._send_json(exc.status, {"error": exc.code, "error_description": exc.description})
         except (BrokenPipeError, ConnectionResetError):
@@ -371,76 +287,28 @@ class PortalHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self, send_body: bool) -> None:
         url = urlsplit(self.path)
-        path = url.path
-        method = self.command
+        request = Request(self.command, url.path, url.query, send_body)
+        route = find_route(url.path)
+        if route is None:  # pragma: no cover - the app files' route takes every path
+            raise PortalError(404, "NOT_FOUND", "no such file")
+        if route.same_origin:
+            origin = self.headers.get("Origin")
+            if origin is not None and origin != "http://" + self._host():
+                # The page's own API; an app frame on another origin may not call it.
+                raise PortalError(403, "FORBIDDEN_ORIGIN", "this API is same-origin only")
+        if route.methods and self.command not in route.methods:
+            allowed = ", ".join(sorted(route.methods))
+            raise PortalError(
+                405, "METHOD_NOT_ALLOWED", f"{self.command} is not allowed here; use {allowed}"
+            )
+        route.handler(self, request)
 
-        if path == "/rest" or path.startswith("/rest/"):
-            self._rest(path, url.query, send_body)
-            return
-        if path.startswith("/portal/api/"):
-            self._portal_api(path.removeprefix("/portal/api/"))
-            return
+    # -- handlers (one per route) ------------------------------------------------------------
 
-        self._discard_body()
-        if method not in ("GET", "HEAD"):
-            raise ApiError(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed here")
-        if path == "/":
-            self._redirect("/portal/")
-        elif path == "/portal":
-            self._redirect("/portal/" + ("?" + url.query if url.query else ""))
-        elif path == "/portal/":
-            status, page = self.emulator.render_portal(url.query, self._host())
-            self._send(status, page.encode(), "text/html; charset=utf-8", send_body=send_body)
-        elif path == "/portal/foreign.html":
-            self._send_file(PORTAL_STATIC / "foreign.html", send_body)
-        elif path.startswith("/portal/static/"):
-            file = _safe_join(PORTAL_STATIC, path.removeprefix("/portal/static/"))
-            if file is None:
-                raise ApiError(404, "NOT_FOUND", "no such file")
-            self._send_file(file, send_body)
-        elif path == "/favicon.ico":
-            self._send(204, b"", "image/x-icon", send_body=False)
-        else:
-            self._send_file(self._app_file(path), send_body)
-
-    # -- portal API ------------------------------------------------------------------------
-
-    def _portal_api(self, action: str) -> None:
-        origin = self.headers.get("Origin")
-        if origin is not None and origin != "http://" + self._host():
-            # The API belongs to the portal page; an app frame on another origin may not call it.
-            self._discard_body()
-            raise ApiError(403, "FORBIDDEN_ORIGIN", "the portal API is same-origin only")
-        if action == "directory":  # users, departments, CRM items for the portal's pickers
-            self._discard_body()
-            if self.command not in ("GET", "HEAD"):
-                raise ApiError(405, "METHOD_NOT_ALLOWED", "use GET for directory")
-            self._send_json(200, directory(self.emulator.store))
-            return
-        if action == "state":
-            self._discard_body()
-            if self.command not in ("GET", "HEAD"):
-                raise ApiError(405, "METHOD_NOT_ALLOWED", "use GET for state")
-            self._send_json(200, self.emulator.store.dump_state())
-            return
-        if action == "rest_log":  # the inspector's REST rows: GET rest_log?after=<seq>
-            self._discard_body()
-            if self.command not in ("GET", "HEAD"):
-                raise ApiError(405, "METHOD_NOT_ALLOWED", "use GET for rest_log")
-            after = dict(parse_qsl(urlsplit(self.path).query)).get("after", "0")
-            entries = self.emulator.rest.log(int(after) if after.isdigit() else 0)
-            self._send_json(200, {"entries": entries, "config": self.emulator.rest.config()})
-            return
-        if self.command != "POST":
-            self._discard_body()
-            raise ApiError(405, "METHOD_NOT_ALLOWED", "portal API actions are POST")
-        body = self._read_json_body()
-        self._send_json(200, self.emulator.api(action, body))
-
-    def _rest(self, path: str, query: str, send_body: bool) -> None:
+    def serve_rest(self, request: Request) -> None:
         """``/rest/<method>[.json]``: CORS on every answer, preflights counted, faults obeyed."""
         rest = self.emulator.rest
-        if self.command == "OPTIONS":
+        if request.method == "OPTIONS":
             self._discard_body()
             rest.count_preflight()
             self._send(204, b"", "text/plain", REST_CORS)
@@ -448,44 +316,143 @@ class PortalHandler(BaseHTTPRequestHandler):
         headers = {**REST_CORS, "Cache-Control": "no-store"}
         try:
             body = self._read_raw_body()
-        except ApiError as exc:
+        except PortalError as exc:
             payload = {"error": exc.code, "error_description": exc.description}
             self._send(exc.status, json.dumps(payload).encode(), "application/json", headers)
             return
         reply = rest.handle(
             RestRequest(
-                self.command, path, query, self.headers.get("Content-Type", ""), body, self._reused
+                request.method,
+                request.path,
+                request.query,
+                self.headers.get("Content-Type", ""),
+                body,
+                self._reused,
             )
         )
         if reply.drop:  # no status line, no headers: the client sees the connection close
             self.close_connection = True
             return
-        self._send(reply.status, reply.body, reply.content_type, headers, send_body=send_body)
+        self._send(
+            reply.status, reply.body, reply.content_type, headers, send_body=request.send_body
+        )
+
+    def serve_directory(self, request: Request) -> None:
+        """Users, departments, CRM items for the portal's pickers."""
+        self._discard_body()
+        self._send_json(200, directory(self.emulator.store))
+
+    def serve_state(self, request: Request) -> None:
+        self._discard_body()
+        self._send_json(200, self.emulator.store.dump_state())
+
+    def serve_rest_log(self, request: Request) -> None:
+        """The inspector's REST rows: ``GET rest_log?after=<seq>``."""
+        self._discard_body()
+        after = request.arg("after", "0")
+        entries = self.emulator.rest.log(int(after) if after.isdigit() else 0)
+        self._send_json(200, {"entries": entries, "config": self.emulator.rest.config()})
+
+    def serve_action(self, request: Request) -> None:
+        """``POST /portal/api/<action>``: the page's actions (:func:`.portal.run_action`)."""
+        action = request.path.removeprefix("/portal/api/")
+        body = self._read_json_body()
+        emu = self.emulator
+        self._send_json(200, run_action(emu.store, emu.rest, action, body))
+
+    def serve_dev_events(self, request: Request) -> None:
+        """The dev event stream (Server-Sent Events) the portal page follows in dev mode."""
+        self._discard_body()
+        events = self.emulator.events
+        last = self.headers.get("Last-Event-ID") or request.arg("after")
+        seq = int(last) if last.isdigit() else events.seq
+        self.close_connection = True  # the stream ends with the connection
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if not request.send_body:
+            return
+        self.wfile.write(b"retry: 1000\n\n")
+        self.wfile.flush()
+        while not events.closed:
+            batch = events.after(seq, timeout=SSE_HEARTBEAT)
+            if events.closed:
+                break
+            if not batch:
+                self.wfile.write(b": keep-alive\n\n")  # a gone page shows up as a failed write
+            for event in batch:
+                seq = event["seq"]
+                data = json.dumps(event["data"], ensure_ascii=False)
+                self.wfile.write(f"id: {seq}\nevent: {event['kind']}\ndata: {data}\n\n".encode())
+            self.wfile.flush()
+
+    def serve_dev_error(self, request: Request) -> None:
+        """``POST /portal/dev/error``: the dev client reports an uncaught app exception."""
+        report = self.emulator.report_app_error(self._read_json_body())
+        self._send_json(200, {"reported": True, "message": report["message"]})
+
+    def redirect_to_portal(self, request: Request) -> None:
+        self._discard_body()
+        self._redirect("/portal/" + ("?" + request.query if request.query else ""))
+
+    def serve_portal_page(self, request: Request) -> None:
+        self._discard_body()
+        status, page = self.emulator.render_portal(request.query, self._host())
+        self._send(status, page.encode(), "text/html; charset=utf-8", send_body=request.send_body)
+
+    def serve_foreign_page(self, request: Request) -> None:
+        self._discard_body()
+        self._send_file(PORTAL_STATIC / "foreign.html", request.send_body)
+
+    def serve_portal_static(self, request: Request) -> None:
+        self._discard_body()
+        file = file_in(PORTAL_STATIC, unquote(request.path.removeprefix("/portal/static/")))
+        if file is None:
+            raise PortalError(404, "NOT_FOUND", "no such file")
+        self._send_file(file, request.send_body)
+
+    def serve_favicon(self, request: Request) -> None:
+        self._discard_body()
+        self._send(204, b"", "image/x-icon", send_body=False)
+
+    def serve_app_file(self, request: Request) -> None:
+        """Every file of the app folder; pyb24 and the runtime from the installation."""
+        self._discard_body()
+        files = self.emulator.files
+        file = files.resolve(unquote(request.path)) if files is not None else None
+        if file is None:
+            raise PortalError(404, "NOT_FOUND", "no such file")
+        inject = self.emulator.dev and file.suffix.lower() in (".html", ".htm")
+        self._send_file(file, request.send_body, transform=inject_dev_client if inject else None)
+
+    # -- request bodies ----------------------------------------------------------------------
 
     def _read_json_body(self) -> dict[str, Any]:
         raw = self._read_raw_body()
         try:
             body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ApiError(400, "INVALID_JSON", "the request body is not valid JSON") from None
+            raise PortalError(400, "INVALID_JSON", "the request body is not valid JSON") from None
         if not isinstance(body, dict):
-            raise ApiError(400, "INVALID_JSON", "the request body must be a JSON object")
+            raise PortalError(400, "INVALID_JSON", "the request body must be a JSON object")
         return body
 
     def _read_raw_body(self) -> bytes:
         length_text = self.headers.get("Content-Length")
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
-            raise ApiError(411, "LENGTH_REQUIRED", "send a Content-Length body")
+            raise PortalError(411, "LENGTH_REQUIRED", "send a Content-Length body")
         try:
             length = int(length_text or "0")
         except ValueError:
             self.close_connection = True
-            raise ApiError(400, "INVALID_REQUEST", "bad Content-Length") from None
+            raise PortalError(400, "INVALID_REQUEST", "bad Content-Length") from None
         if length < 0 or length > MAX_BODY:
             self.close_connection = True
             self._drain(length)  # so the client, still sending, gets to read the 413
-            raise ApiError(413, "REQUEST_TOO_LARGE", f"body must be at most {MAX_BODY} bytes")
+            raise PortalError(413, "REQUEST_TOO_LARGE", f"body must be at most {MAX_BODY} bytes")
         raw = self.rfile.read(length) if length else b""
         self._body_done = True
         return raw
@@ -512,27 +479,20 @@ class PortalHandler(BaseHTTPRequestHandler):
         elif length:
             self.rfile.read(length)
 
-    # -- app files -------------------------------------------------------------------------
+    # -- files ---------------------------------------------------------------------------
 
-    def _app_file(self, url_path: str) -> Path:
-        relative = unquote(url_path).removeprefix("/")
-        allowed = relative in APP_FILES or relative.startswith(APP_DIRS)
-        file = _safe_join(self.emulator.root, relative) if allowed else None
-        if file is None or not file.is_file():
-            # What the app folder lacks of the fixed layout (pyb24.zip, pyb24/, the boot files,
-            # static/vendor/) comes from the installation, as `pyb24 build` ships it.
-            file = shipped_file(relative) or file
-        if file is None:
-            raise ApiError(404, "NOT_FOUND", "no such file")
-        return file
-
-    def _send_file(self, file: Path, send_body: bool) -> None:
+    def _send_file(
+        self,
+        file: Path,
+        send_body: bool,
+        transform: Callable[[bytes], bytes] | None = None,
+    ) -> None:
         try:
             stat = file.stat()
         except OSError:
-            raise ApiError(404, "NOT_FOUND", "no such file") from None
+            raise PortalError(404, "NOT_FOUND", "no such file") from None
         if not file.is_file():
-            raise ApiError(404, "NOT_FOUND", "no such file")
+            raise PortalError(404, "NOT_FOUND", "no such file")
         headers = {
             "Cache-Control": (
                 "public, max-age=86400" if self.path.startswith("/static/vendor/") else "no-cache"
@@ -547,6 +507,10 @@ class PortalHandler(BaseHTTPRequestHandler):
         content_type = CONTENT_TYPES.get(file.suffix.lower()) or (
             mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         )
+        if transform is not None:  # small files only (HTML pages): read, change, send
+            page = transform(file.read_bytes())
+            self._send(200, page, content_type, headers, send_body=send_body)
+            return
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(stat.st_size))
@@ -635,8 +599,7 @@ class PortalHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
         if not self.emulator.verbose:
             return
-        line = mask_secrets(format % args, keep=0)  # never credentials, even from a URL
-        sys.stderr.write(f"[portal {time.strftime('%H:%M:%S')}] {line}\n")
+        _log(mask_secrets(format % args, keep=0))  # never credentials, even from a URL
 
 
 # -- servers --------------------------------------------------------------------------------
@@ -660,6 +623,32 @@ class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
+# The routes of both origins, first match first. The portal page, its API and the REST API
+# are on both ports too (the portal origin is whichever the page was opened on); the app
+# folder takes every other path.
+ROUTES: tuple[Route, ...] = (
+    Route("/rest", ANY, PortalHandler.serve_rest),
+    Route("/rest/", ANY, PortalHandler.serve_rest, prefix=True),
+    Route("/portal/api/directory", GET, PortalHandler.serve_directory, same_origin=True),
+    Route("/portal/api/state", GET, PortalHandler.serve_state, same_origin=True),
+    Route("/portal/api/rest_log", GET, PortalHandler.serve_rest_log, same_origin=True),
+    Route("/portal/api/", POST, PortalHandler.serve_action, prefix=True, same_origin=True),
+    Route("/portal/dev/events", GET, PortalHandler.serve_dev_events, same_origin=True),
+    Route("/portal/dev/error", POST, PortalHandler.serve_dev_error, same_origin=True),
+    Route("/", GET, PortalHandler.redirect_to_portal),
+    Route("/portal", GET, PortalHandler.redirect_to_portal),
+    Route("/portal/", GET, PortalHandler.serve_portal_page),
+    Route("/portal/foreign.html", GET, PortalHandler.serve_foreign_page),
+    Route("/portal/static/", GET, PortalHandler.serve_portal_static, prefix=True),
+    Route("/favicon.ico", GET, PortalHandler.serve_favicon),
+    Route("/", GET, PortalHandler.serve_app_file, prefix=True),
+)
+
+
+class PortInUseError(EmulatorError):
+    """A port given to start_emulator is taken by another program."""
+
+
 def _bind(port: int) -> list[_Server]:
     """Listen on 127.0.0.1:port and, when the host has IPv6 loopback, on [::1]:port too,
 
@@ -671,11 +660,25 @@ def _bind(port: int) -> list[_Server]:
         try:
             return [v4, _Server6(("::1", actual), PortalHandler)]
         except OSError as exc:
-            if exc.errno == errno.EADDRINUSE and port == 0:
-                v4.server_close()  # the ephemeral port is taken on ::1; pick another one
-                continue
+            if exc.errno == errno.EADDRINUSE:
+                v4.server_close()
+                if port == 0:
+                    continue  # the ephemeral port is taken on ::1; pick another one
+                raise  # another program has [::1]:port: the browser's localhost may reach it
             return [v4]  # no IPv6 loopback here: localhost means 127.0.0.1
     raise OSError(errno.EADDRINUSE, "could not find a port free on both 127.0.0.1 and ::1")
+
+
+def _bind_named(port: int, name: str, option: str) -> list[_Server]:
+    try:
+        return _bind(port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE or port == 0:
+            raise
+        raise PortInUseError(
+            f"the {name} port {port} is already in use (is another emulated portal running?); "
+            f"stop that program or choose a free port with {option} PORT (0 picks one)"
+        ) from None
 
 
 def start_emulator(
@@ -685,27 +688,45 @@ def start_emulator(
     app_port: int = 0,
     *,
     verbose: bool = False,
+    dev: bool = False,
+    watch: float | None = None,
+    shipped: Shipped | None = None,
+    out: TextIO | None = None,
 ) -> Emulator:
-    """Start the portal origin and the app origin in daemon threads (port 0 = ephemeral)."""
+    """Start the portal origin and the app origin in daemon threads (port 0 = ephemeral).
+
+    ``root``: the app folder, served whole (no dot-files, nothing outside it); ``/pyb24.zip``,
+    ``/pyb24/*.py``, ``/static/pyb24-boot.js`` and ``/static/vendor/**`` come from
+    ``shipped(relative_path)`` (default: the installation, ``pyb24_toolkit.assets``) when the
+    folder lacks them. ``dev``: the app's HTML pages get the dev client
+    (uncaught Python exceptions: traceback to ``out``, default stderr, and to the portal
+    page's inspector) and the portal page reloads its app frame when files change.
+    ``watch``: look for changed files every ``watch`` seconds in a thread (None: only when
+    :meth:`Emulator.check_for_changes` is called). A taken port raises :class:`PortInUseError`.
+    """
     store = Store(str(db_path))
     servers: list[_Server] = []
     try:
-        portal_servers = _bind(portal_port)
+        portal_servers = _bind_named(portal_port, "portal", "--portal-port")
         servers += portal_servers
-        app_servers = _bind(app_port)
+        app_servers = _bind_named(app_port, "app", "--app-port")
         servers += app_servers
     except BaseException:
         for server in servers:
             server.server_close()
         store.close()
         raise
+    app_root = Path(root).resolve()
     emulator = Emulator(
-        root=Path(root).resolve(),
+        root=app_root,
         store=store,
         portal_origin=f"http://127.0.0.1:{portal_servers[0].server_port}",
         app_origin=f"http://localhost:{app_servers[0].server_port}",
         _servers=list(servers),
         verbose=verbose,
+        dev=dev,
+        files=AppFiles(app_root, shipped, hidden=[Path(db_path)]),
+        out=out,
     )
     for server in servers:
         server.emulator = emulator
@@ -713,23 +734,16 @@ def start_emulator(
         threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True
         ).start()
+    if watch is not None:
+        emulator.watcher.start(watch)
     return emulator
 
 
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _safe_join(base: Path, relative: str) -> Path | None:
-    """``base/relative`` if it names a file inside ``base``; None for anything suspicious."""
-    if not relative or "\\" in relative or "\x00" in relative:
-        return None
-    if any(part in ("", ".", "..") for part in relative.split("/")):
-        return None
-    base = base.resolve()
-    candidate = (base / relative).resolve()
-    if candidate != base and base not in candidate.parents:
-        return None  # a symlink pointing outside the tree
-    return candidate
+def _log(line: str) -> None:
+    sys.stderr.write(f"[portal {time.strftime('%H:%M:%S')}] {line}\n")
 
 
 def _knob_text(value: Any) -> str:
@@ -746,15 +760,3 @@ def _script_json(value: Any) -> str:
     """JSON safe to embed in a <script> element (no "</script>", no "<!--")."""
     text = json.dumps(value, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _user_json(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "name": user.name,
-        "lastName": user.last_name,
-        "fullName": user.full_name,
-        "initials": user.initials,
-        "position": user.work_position,
-        "isAdmin": user.is_admin,
-    }

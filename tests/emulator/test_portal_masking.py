@@ -1,8 +1,10 @@
 """Credentials never reach the server log and show only a prefix in the inspector."""
 
+import re
+
 import pytest
 
-from portal_emulator.masking import mask_secrets
+from portal_emulator.masking import mask_rule, mask_secrets
 
 TOKEN = "9b00c0ffee1234567890abcdef"
 
@@ -24,3 +26,15 @@ def test_mask_secrets(text, inspector, log):
     assert mask_secrets(text) == inspector
     assert mask_secrets(text, keep=0) == log
     assert TOKEN not in mask_secrets(text, keep=0)
+
+
+def test_the_page_gets_the_rule_itself():
+    """The portal page applies these RegExp sources in order (tests/e2e/test_devserver.py
+    proves it masks exactly what mask_secrets masks); here: they are the same patterns."""
+    rule = mask_rule()
+    assert rule["keep"] == 4
+    text = f'{{"AUTH_ID":"{TOKEN}"}}&auth={TOKEN}&AUTH={TOKEN}'
+    for pattern in rule["patterns"]:
+        flags = re.I if "i" in pattern["flags"] else 0
+        text = re.sub(pattern["source"], pattern["replace"].replace("$", "\\"), text, flags=flags)
+    assert text == mask_secrets(f'{{"AUTH_ID":"{TOKEN}"}}&auth={TOKEN}&AUTH={TOKEN}')

@@ -18,7 +18,7 @@ from portal_emulator.server import start_emulator
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory):
-    """A fake repository: whitelisted app files next to files that must never be served."""
+    """An app folder: its files (all served) next to dot-files and a link out (never served)."""
     root = tmp_path_factory.mktemp("repo")
     files = {
         "index.html": "<!DOCTYPE html><title>app</title>",
@@ -33,11 +33,11 @@ def root(tmp_path_factory):
         "static/vendor/pyodide/python_stdlib.zip": "PK",
         "static/vendor/pyodide/pyodide-lock.json": "{}",
         "tests/e2e/apps/probe.html": "<p>probe</p>",
-        "tests/unit/test_secret.py": "SECRET",
         "bench/pages/b.html": "<p>bench</p>",
         "examples/e.py": "pass\n",
         "pyproject.toml": "[project]",
-        "secret.txt": "SECRET",
+        "notes.txt": "served: a file of the app folder",
+        ".env": "SECRET",
         ".git/config": "SECRET",
         "node_modules/x/index.js": "SECRET",
     }
@@ -163,9 +163,12 @@ def test_portal_url_writes_knobs_the_page_understands(emu):
         ("/tests/e2e/apps/probe.html", "text/html"),
         ("/bench/pages/b.html", "text/html"),
         ("/examples/e.py", "text/plain"),
+        ("/pyproject.toml", "text/plain"),
+        ("/notes.txt", "text/plain"),
+        ("/node_modules/x/index.js", "text/javascript"),
     ],
 )
-def test_whitelisted_files_are_served_with_their_type(emu, path, content_type):
+def test_app_files_are_served_with_their_type(emu, path, content_type):
     resp = request(emu.app_origin + path)
     assert resp.status == 200
     assert resp.headers["Content-Type"].split(";")[0] == content_type
@@ -194,23 +197,21 @@ def test_app_files_are_served_on_both_ports(emu):
 @pytest.mark.parametrize(
     "path",
     [
-        "/secret.txt",
-        "/pyproject.toml",
+        "/.env",
         "/.git/config",
-        "/node_modules/x/index.js",
-        "/tests/unit/test_secret.py",
         "/static/leak.txt",  # symlink out of the tree
         "/static/",
         "/pyb24",
-        "/static/vendor/../../secret.txt",
-        "/static/%2e%2e/secret.txt",
-        "/static/..%2fsecret.txt",
+        "/static/vendor/../../.env",
+        "/static/%2e%2e/.env",
+        "/static/..%2f.env",
+        "/../outside/passwd",
         "/static/./app.css",
         "/static//app.css",
         "/missing.html",
     ],
 )
-def test_everything_else_is_404(emu, path):
+def test_dot_files_folders_and_ways_out_are_404(emu, path):
     conn = http.client.HTTPConnection(*urlsplit(emu.app_origin).netloc.split(":"), timeout=5)
     try:
         conn.request("GET", path)  # http.client sends the path as is, "../" included

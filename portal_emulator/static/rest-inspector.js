@@ -1,129 +1,129 @@
 // REST in the protocol inspector: polls GET /portal/api/rest_log and shows each REST exchange
 // of this page's lifetime as a row (method, HTTP status, masked request -> response summary;
 // click the row to see both bodies). Adds a small REST panel: rate limit, latency, faults.
-// Needs portal.js (window.portal.addInspectorRow). Plain JS, no build step.
-(function () {
-  'use strict';
 
-  var portal = window.portal;
-  if (!portal || typeof portal.addInspectorRow !== 'function') return;
+import { el } from './portal-dom.js';
+import { addRow } from './portal-inspector.js';
+import { portal } from './portal-state.js';
 
-  var POLL_MS = 700;
-  var pageStart = Math.floor(performance.timeOrigin || Date.now());
-  var after = 0;
-  var shown = 0;
-  portal.restLog = []; // the REST exchanges shown on this page (masked), for a curious person
+const POLL_MS = 700;
+const pageStart = Math.floor(performance.timeOrigin || Date.now());
+let after = 0;
+let shown = 0;
+portal.restLog = []; // the REST exchanges shown on this page (masked), for a curious person
 
-  var node = portal.el;
+function oneLine(text, limit) {
+  let line = String(text || '').replace(/\s+/g, ' ').trim();
+  return line.length > limit ? line.slice(0, limit) + '\u2026' : line;
+}
 
-  function oneLine(text, limit) {
-    var line = String(text || '').replace(/\s+/g, ' ').trim();
-    return line.length > limit ? line.slice(0, limit) + '\u2026' : line;
+function pretty(text) {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch (err) {
+    return text; // truncated or not JSON: as sent
   }
+}
 
-  function pretty(text) {
-    try {
-      return JSON.stringify(JSON.parse(text), null, 2);
-    } catch (err) {
-      return text; // truncated or not JSON: as sent
-    }
-  }
-
-  function rowFor(entry) {
-    return function (el, clock) {
-      var ok = entry.status >= 200 && entry.status < 300;
-      var label = entry.status === 0 ? 'dropped' : String(entry.status);
-      if (entry.error !== null && entry.error !== undefined) label += ' ' + (entry.error === '' ? '""' : entry.error);
-      var details = el('details', { className: 'b24-rest-details' }, [
-        el('summary', {}, [
-          el('span', { className: 'b24-rest-request', text: entry.http + ' ' + (oneLine(entry.request, 140) || '(no body)') }),
-          el('span', { className: 'b24-rest-arrow', text: ' \u2192 ' }),
-          el('span', { className: 'b24-rest-summary', text: entry.summary }),
-        ]),
-        el('div', { className: 'b24-rest-label', text: 'Request (tokens masked)' }),
-        el('pre', { className: 'b24-rest-body', text: entry.request || '(empty)' }),
-        el('div', { className: 'b24-rest-label', text: 'Response' }),
-        el('pre', { className: 'b24-rest-body', text: entry.status === 0 ? '(none: connection closed)' : pretty(entry.response) }),
-      ]);
-      if (entry.note) details.appendChild(el('div', { className: 'b24-note', text: entry.note }));
-      return el('tr', { className: 'b24-log-rest ' + (ok ? 'b24-rest-ok' : 'b24-rest-failed') }, [
-        el('td', { className: 'b24-dir', title: 'REST over HTTP', text: '\u21c4' }),
-        el('td', { className: 'b24-time', text: clock(entry.t) }),
-        el('td', { className: 'b24-cmd', text: entry.method }),
-        el('td', { className: 'b24-cb', title: 'duration', text: Math.round(entry.ms) + ' ms' }),
-        el('td', {}, [el('span', { className: 'b24-status b24-status-rest' + (ok ? '' : '-error'), text: 'REST ' + label })]),
-        el('td', { className: 'b24-raw' }, [details]),
-      ]);
-    };
-  }
-
-  function show(entry) {
-    if (entry.t < pageStart - 1000) return; // exchanges of earlier pages are not this page's
-    portal.restLog.push(entry);
-    shown++;
-    // Negative seq: REST rows never collide with the frame messages' seq numbers.
-    portal.addInspectorRow({ seq: -entry.seq, t: entry.t, row: rowFor(entry) });
-  }
-
-  function poll() {
-    fetch('/portal/api/rest_log?after=' + after, { cache: 'no-store' })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) {
-        if (!data) return;
-        data.entries.forEach(function (entry) {
-          after = Math.max(after, entry.seq);
-          show(entry);
-        });
-        panel.update(data.config);
-      })
-      .catch(function () { /* the emulator is gone or restarting: try again later */ })
-      .then(function () { setTimeout(poll, POLL_MS); });
-  }
-
-  // ---------------------------------------------------------------- REST panel
-
-  var panel = (function () {
-    var anchor = document.getElementById('event-tools');
-    if (!anchor) return { update: function () {} };
-    var status = node('span', { className: 'b24-muted', id: 'rest-status' });
-    var limit = node('input', { type: 'checkbox', id: 'rest-rate-limit' });
-    var latency = node('input', { type: 'number', id: 'rest-latency', min: '0', step: '100', value: '0', 'aria-label': 'Latency in ms' });
-
-    function send(body) {
-      return fetch('/portal/api/rest_config', {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), cache: 'no-store',
-      }).then(function (response) { return response.json(); }).then(update, function () {});
-    }
-
-    function update(config) {
-      if (!config || config.error) return;
-      limit.checked = !!config.rate_limit;
-      if (document.activeElement !== latency) latency.value = String(config.latency_ms);
-      var faults = (config.faults || []).map(function (f) {
-        return f.kind + (f.kind === 'fail' ? ' ' + f.status : '') + ' \u00d7' + f.remaining + (f.method ? ' (' + f.method + ')' : '');
-      });
-      status.textContent = shown + ' REST calls' + (faults.length ? '; queued: ' + faults.join(', ') : '') +
-        (config.token_ttl ? '; new tokens live ' + config.token_ttl + ' s' : '');
-    }
-
-    limit.addEventListener('change', function () { send({ rate_limit: limit.checked }); });
-    latency.addEventListener('change', function () { send({ latency_ms: Math.max(0, parseInt(latency.value, 10) || 0) }); });
-    function button(id, text, body) {
-      return node('button', { type: 'button', id: id, text: text, onclick: function () { send(body); } });
-    }
-    var box = node('div', { className: 'b24-inspector-tools b24-rest-tools', id: 'rest-tools' }, [
-      node('strong', { text: 'REST' }),
-      node('label', {}, [limit, ' rate limit (50, 2/s)']),
-      node('label', {}, ['latency ', latency, ' ms']),
-      button('rest-fail-next', 'Fail next (500)', { fail_next: { count: 1, status: 500 } }),
-      button('rest-limit-next', 'Next: 503', { fail_next: { count: 1, status: 503 } }),
-      button('rest-drop-next', 'Drop next', { drop_next: { count: 1 } }),
-      button('rest-expire', 'Expire tokens', { expire_tokens: true }),
-      status,
+function rowFor(entry) {
+  return function (el, clock) { // el: the page's element builder
+    let ok = entry.status >= 200 && entry.status < 300;
+    let label = entry.status === 0 ? 'dropped' : String(entry.status);
+    if (entry.error !== null && entry.error !== undefined) label += ' ' + (entry.error === '' ? '""' : entry.error);
+    let details = el('details', { className: 'b24-rest-details' }, [
+      el('summary', {}, [
+        el('span', { className: 'b24-rest-request', text: entry.http + ' ' + (oneLine(entry.request, 140) || '(no body)') }),
+        el('span', { className: 'b24-rest-arrow', text: ' \u2192 ' }),
+        el('span', { className: 'b24-rest-summary', text: entry.summary }),
+      ]),
+      el('div', { className: 'b24-rest-label', text: 'Request (tokens masked)' }),
+      el('pre', { className: 'b24-rest-body', text: entry.request || '(empty)' }),
+      el('div', { className: 'b24-rest-label', text: 'Response' }),
+      el('pre', { className: 'b24-rest-body', text: entry.status === 0 ? '(none: connection closed)' : pretty(entry.response) }),
     ]);
-    anchor.parentNode.insertBefore(box, anchor.nextSibling);
-    return { update: update };
-  })();
+    if (entry.note) details.appendChild(el('div', { className: 'b24-note', text: entry.note }));
+    return el('tr', { className: 'b24-log-rest ' + (ok ? 'b24-rest-ok' : 'b24-rest-failed') }, [
+      el('td', { className: 'b24-dir', title: 'REST over HTTP', text: '\u21c4' }),
+      el('td', { className: 'b24-time', text: clock(entry.t) }),
+      el('td', { className: 'b24-cmd', text: entry.method }),
+      el('td', { className: 'b24-cb', title: 'duration', text: Math.round(entry.ms) + ' ms' }),
+      el('td', {}, [el('span', { className: 'b24-status b24-status-rest' + (ok ? '' : '-error'), text: 'REST ' + label })]),
+      el('td', { className: 'b24-raw' }, [details]),
+    ]);
+  };
+}
 
+function show(entry) {
+  if (entry.t < pageStart - 1000) return; // exchanges of earlier pages are not this page's
+  portal.restLog.push(entry);
+  shown++;
+  // Negative seq: REST rows never collide with the frame messages' seq numbers.
+  addRow({ seq: -entry.seq, t: entry.t, row: rowFor(entry) });
+}
+
+function poll() {
+  fetch('/portal/api/rest_log?after=' + after, { cache: 'no-store' })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (data) {
+      if (!data) return;
+      data.entries.forEach(function (entry) {
+        after = Math.max(after, entry.seq);
+        show(entry);
+      });
+      panel.update(data.config);
+    })
+    .catch(function () { /* the emulator is gone or restarting: try again later */ })
+    .then(function () { setTimeout(poll, POLL_MS); });
+}
+
+// ---------------------------------------------------------------- REST panel
+
+let panel = { update() {} };
+
+function restPanel() {
+  let anchor = document.getElementById('event-tools');
+  if (!anchor) return { update: function () {} };
+  let status = el('span', { className: 'b24-muted', id: 'rest-status' });
+  let limit = el('input', { type: 'checkbox', id: 'rest-rate-limit' });
+  let latency = el('input', { type: 'number', id: 'rest-latency', min: '0', step: '100', value: '0', 'aria-label': 'Latency in ms' });
+
+  function send(body) {
+    return fetch('/portal/api/rest_config', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), cache: 'no-store',
+    }).then(function (response) { return response.json(); }).then(update, function () {});
+  }
+
+  function update(config) {
+    if (!config || config.error) return;
+    limit.checked = !!config.rate_limit;
+    if (document.activeElement !== latency) latency.value = String(config.latency_ms);
+    let faults = (config.faults || []).map(function (f) {
+      return f.kind + (f.kind === 'fail' ? ' ' + f.status : '') + ' \u00d7' + f.remaining + (f.method ? ' (' + f.method + ')' : '');
+    });
+    status.textContent = shown + ' REST calls' + (faults.length ? '; queued: ' + faults.join(', ') : '') +
+      (config.token_ttl ? '; new tokens live ' + config.token_ttl + ' s' : '');
+  }
+
+  limit.addEventListener('change', function () { send({ rate_limit: limit.checked }); });
+  latency.addEventListener('change', function () { send({ latency_ms: Math.max(0, parseInt(latency.value, 10) || 0) }); });
+  function button(id, text, body) {
+    return el('button', { type: 'button', id: id, text: text, onclick: function () { send(body); } });
+  }
+  let box = el('div', { className: 'b24-inspector-tools b24-rest-tools', id: 'rest-tools' }, [
+    el('strong', { text: 'REST' }),
+    el('label', {}, [limit, ' rate limit (50, 2/s)']),
+    el('label', {}, ['latency ', latency, ' ms']),
+    button('rest-fail-next', 'Fail next (500)', { fail_next: { count: 1, status: 500 } }),
+    button('rest-limit-next', 'Next: 503', { fail_next: { count: 1, status: 503 } }),
+    button('rest-drop-next', 'Drop next', { drop_next: { count: 1 } }),
+    button('rest-expire', 'Expire tokens', { expire_tokens: true }),
+    status,
+  ]);
+  anchor.parentNode.insertBefore(box, anchor.nextSibling);
+  return { update };
+}
+
+export function initRestInspector() {
+  panel = restPanel();
   poll();
-})();
+}

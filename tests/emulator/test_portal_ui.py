@@ -114,9 +114,22 @@ def test_directory_without_crm_rows_still_lists_every_type(tmp_path):
         store.close()
 
 
-def test_the_portal_page_loads_the_pickers_before_its_own_script(emu):
+def test_the_portal_page_is_native_es_modules_from_one_entry(emu):
     with urllib.request.urlopen(emu.portal_url(), timeout=10) as response:
         page = response.read().decode()
-    dialogs = page.index("/portal/static/portal-dialogs.js")
-    assert dialogs < page.index("/portal/static/portal.js")
+    assert re.findall(r"<script[^>]*src=[^>]*>", page) == [
+        '<script type="module" src="/portal/static/portal.js">'
+    ]
     assert 'id="dialogs"' in page
+    seen, todo = set(), ["portal.js"]
+    while todo:  # every module the entry imports, and theirs: served, no build step
+        name = todo.pop()
+        seen.add(name)
+        with urllib.request.urlopen(f"{emu.portal_origin}/portal/static/{name}") as response:
+            assert response.headers["Content-Type"].startswith("text/javascript")
+            source = response.read().decode()
+        imports = re.findall(r"^import .* from '\./([\w-]+\.js)';$", source, re.M)
+        todo += [module for module in imports if module not in seen]
+    static = Path(__file__).resolve().parents[2] / "portal_emulator" / "static"
+    scripts = {p.name for p in static.glob("*.js")} - {"dev-client.js"}  # the app's, not the page's
+    assert seen == scripts

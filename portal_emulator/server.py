@@ -498,10 +498,12 @@ class PortalHandler(BaseHTTPRequestHandler):
                 "public, max-age=86400" if self.path.startswith("/static/vendor/") else "no-cache"
             ),
             "Last-Modified": formatdate(stat.st_mtime, usegmt=True),
+            # Exact to the nanosecond: a file saved twice in one second is still new.
+            "ETag": f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"',
             # Public files; lets a page on a third origin load the pinned runtime too.
             "Access-Control-Allow-Origin": "*",
         }
-        if self._not_modified(stat.st_mtime):
+        if self._not_modified(stat.st_mtime, headers["ETag"]):
             self._send(304, b"", None, headers, send_body=False)
             return
         content_type = CONTENT_TYPES.get(file.suffix.lower()) or (
@@ -521,7 +523,10 @@ class PortalHandler(BaseHTTPRequestHandler):
             with file.open("rb") as stream:
                 shutil.copyfileobj(stream, self.wfile, 256 * 1024)
 
-    def _not_modified(self, mtime: float) -> bool:
+    def _not_modified(self, mtime: float, etag: str) -> bool:
+        tags = self.headers.get("If-None-Match")
+        if tags is not None:  # takes precedence over the date (RFC 9110 §13.2.2)
+            return etag in (tag.strip().removeprefix("W/") for tag in tags.split(","))
         since = self.headers.get("If-Modified-Since")
         if not since:
             return False

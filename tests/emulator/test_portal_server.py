@@ -188,6 +188,13 @@ def test_revalidation_answers_304(emu):
         emu.app_origin + "/app.py", headers={"If-Modified-Since": first.headers["Last-Modified"]}
     )
     assert again.status == 304 and again.body == b""
+    tagged = request(emu.app_origin + "/app.py", headers={"If-None-Match": first.headers["ETag"]})
+    assert tagged.status == 304
+    other = request(
+        emu.app_origin + "/app.py",
+        headers={"If-None-Match": '"0-1"', "If-Modified-Since": first.headers["Last-Modified"]},
+    )
+    assert other.status == 200 and other.body == b"print('hi')\n"  # the tag wins over the date
 
 
 def test_app_files_are_served_on_both_ports(emu):

@@ -650,8 +650,15 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-class PortInUseError(EmulatorError):
-    """A port given to start_emulator is taken by another program."""
+class PortInUseError(EmulatorError, OSError):
+    """A port given to start_emulator is taken by another program (an OSError with errno
+    EADDRINUSE too, for callers that catch that); the message says what to do."""
+
+    def __init__(self, message: str) -> None:
+        OSError.__init__(self, errno.EADDRINUSE, message)
+
+    def __str__(self) -> str:
+        return str(self.strerror)
 
 
 def _bind(port: int) -> list[_Server]:

@@ -446,3 +446,15 @@ def test_tracebacks_name_the_apps_script_and_leave_out_the_runtime():
     <script src='x.js'></script><script config="./c.toml" type="py" src="./app.py"></script>
     <script type=mpy src=m.py></script><script type="py">inline()</script>"""
     assert python_scripts(page) == ["./app.py", "m.py"]
+
+
+def test_a_taken_port_is_an_oserror_too(tmp_path):
+    import errno
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(OSError) as caught:
+            start_emulator(tmp_path, tmp_path / "c.sqlite3", portal_port=taken.getsockname()[1])
+    assert caught.value.errno == errno.EADDRINUSE
+    assert str(caught.value).startswith("the portal port ")

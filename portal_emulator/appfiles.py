@@ -70,6 +70,10 @@ class AppFiles:
             for suffix in ("", "-journal", "-wal", "-shm")
         )
 
+    def is_hidden(self, file: Path) -> bool:
+        """Whether ``file`` (resolved) is one the emulator keeps to itself (its database)."""
+        return file in self._hidden
+
     def resolve(self, url_path: str) -> Path | None:
         """The file for an (already percent-decoded) URL path, or None: answer 404."""
         parts = _parts(url_path)
@@ -79,7 +83,7 @@ class AppFiles:
         if own is None:
             return None  # leads out of the folder
         if own.is_file():
-            return None if own in self._hidden else own
+            return None if self.is_hidden(own) else own
         if own.exists() or _is_link(self.root, parts):
             return None  # a folder, a dangling link: the installation does not stand in
         return self.shipped("/".join(parts))
@@ -130,8 +134,9 @@ def _is_link(base: Path, parts: list[str]) -> bool:
 Snapshot = dict[str, tuple[int, int]]
 
 
-def snapshot(root: Path) -> Snapshot:
-    """``{relative path: (mtime_ns, size)}`` of the files a person edits under ``root``."""
+def snapshot(root: Path, skip: Callable[[Path], bool] = lambda path: False) -> Snapshot:
+    """``{relative path: (mtime_ns, size)}`` of the files a person edits under ``root``
+    (not dot-files, editor temporaries, ``node_modules``, nor what ``skip`` says)."""
     files: Snapshot = {}
     for folder, dirs, names in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _NOT_WATCHED]
@@ -139,6 +144,8 @@ def snapshot(root: Path) -> Snapshot:
             if name.startswith(".") or _EDITOR_TEMP.search(name):
                 continue
             path = os.path.join(folder, name)
+            if skip(Path(path).resolve()):
+                continue
             try:
                 stat = os.stat(path)
             except OSError:
@@ -158,18 +165,24 @@ class Watcher:
     ``interval`` seconds in a daemon thread and calls ``on_change(paths)`` after a change.
     """
 
-    def __init__(self, root: Path, on_change: Callable[[list[str]], None]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        on_change: Callable[[list[str]], None],
+        skip: Callable[[Path], bool] = lambda path: False,
+    ) -> None:
         self.root = root
         self.on_change = on_change
+        self.skip = skip  # e.g. the emulator's own database, which changes on every write
         self._lock = threading.Lock()
-        self._last = snapshot(root)
+        self._last = snapshot(root, skip)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def check(self) -> list[str]:
         """The paths changed since the previous check (sorted); calls ``on_change`` if any."""
         with self._lock:
-            now = snapshot(self.root)
+            now = snapshot(self.root, self.skip)
             changed = sorted(
                 path
                 for path in now.keys() | self._last.keys()

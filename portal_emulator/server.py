@@ -100,7 +100,7 @@ class Emulator:
         self.app_errors = []
         if self.files is None:
             self.files = AppFiles(self.root)
-        self.watcher = Watcher(self.root, self._files_changed)
+        self.watcher = Watcher(self.root, self._files_changed, skip=self.files.is_hidden)
 
     def portal_url(self, app: str = "/index.html", **knobs: Any) -> str:
         """URL of the portal page showing ``app`` under the scenario given by ``knobs``.

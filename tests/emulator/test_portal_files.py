@@ -327,6 +327,8 @@ def test_the_watcher_sees_saves_new_and_removed_files_but_not_dot_files(fresh):
     (app / ".app.py.swp").write_text("editor")
     (app / "node_modules").mkdir()
     (app / "node_modules" / "x.js").write_text("")
+    emu.store.set_app_installed("N")  # a write to the database inside the app folder
+    (app / "portal.sqlite3-wal").write_text("changed")
     assert emu.check_for_changes() == ["app.py", "helpers.py", "new.py"]
     assert emu.check_for_changes() == []
     events = emu.events.after(before)

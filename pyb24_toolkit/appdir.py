@@ -8,26 +8,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from portal_emulator.appfiles import EmulatorError, check_app_folder
+
 from .errors import ToolError
 
 CONFIG_NAME = "pyscript.toml"
 
 
 def checked_app_dir(path: str | Path) -> Path:
-    """The app folder, resolved, or a ToolError saying what is wrong with it."""
-    folder = Path(path).expanduser()
-    if not folder.exists():
-        raise ToolError(f"{path}: no such folder (create an app with: pyb24 new {path})")
-    if not folder.is_dir():
-        raise ToolError(f"{path} is not a folder")
-    if not (folder / "index.html").is_file():
-        raise ToolError(
-            f"{path} has no index.html: an app folder holds the page the portal opens "
-            f"(create one with: pyb24 new DIR)"
-        )
+    """The app folder, resolved, or a ToolError saying what is wrong with it: the emulator's
+    own check (a folder holding index.html), then every pyscript.toml must parse."""
+    try:
+        folder = check_app_folder(path)
+    except EmulatorError as exc:
+        raise ToolError(str(exc)) from None
     for config in configs(folder):
         read_config(config, folder)
-    return folder.resolve()
+    return folder
 
 
 # Never part of a deployed app: its tests, tooling, caches and notes (dot-files neither).

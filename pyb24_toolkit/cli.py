@@ -7,7 +7,6 @@ Bad input ends in one line on stderr and a non-zero exit code, never a traceback
 from __future__ import annotations
 
 import argparse
-import errno
 import hashlib
 import signal
 import sys
@@ -117,6 +116,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _dev(args: argparse.Namespace) -> int:
+    from portal_emulator.appfiles import EmulatorError
     from portal_emulator.server import start_emulator
 
     folder = checked_app_dir(args.dir)
@@ -133,13 +133,12 @@ def _dev(args: argparse.Namespace) -> int:
             portal_port=args.portal_port,
             app_port=args.app_port,
             verbose=not args.quiet,
+            dev=True,  # reload the app frame on save; the app's tracebacks here and in the page
+            watch=0.5,
         )
+    except EmulatorError as exc:  # a taken port: the message names it and the option
+        raise ToolError(getattr(exc, "strerror", None) or str(exc)) from None
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise ToolError(
-                f"port {args.portal_port} or {args.app_port} is in use: stop the other server, "
-                "or choose others with --portal-port/--app-port (0 picks free ones)"
-            ) from None
         raise ToolError(f"cannot start the emulated portal: {exc}") from None
     try:
         missing = args.seed_deals - emulator.store.count_items(2)
@@ -149,6 +148,7 @@ def _dev(args: argparse.Namespace) -> int:
         print(f"App folder:      {folder}", flush=True)
         print(f"Emulated portal: {emulator.portal_url(app=args.page)}", flush=True)
         print(f"App origin:      {emulator.app_origin}", flush=True)
+        print("Saving a file reloads the app; its Python tracebacks show here.", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         _wait_for_stop()
     finally:

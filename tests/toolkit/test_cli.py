@@ -47,7 +47,7 @@ def test_new_then_build_from_the_command_line(tmp_path, cache):
 @pytest.mark.parametrize("command", ["dev", "build"])
 def test_a_missing_folder(tmp_path, cache, command):
     result = pyb24(command, "nowhere", cwd=tmp_path, env_cache=cache)
-    assert_one_line_error(result, "nowhere: no such folder", "pyb24 new nowhere")
+    assert_one_line_error(result, "'nowhere' does not exist")
 
 
 @pytest.mark.parametrize("command", ["dev", "build"])
@@ -55,7 +55,7 @@ def test_a_folder_without_index_html(tmp_path, cache, command):
     (tmp_path / "app").mkdir()
     (tmp_path / "app/app.py").write_text("")
     result = pyb24(command, "app", cwd=tmp_path, env_cache=cache)
-    assert_one_line_error(result, "app has no index.html")
+    assert_one_line_error(result, "'app' has no index.html", "pyb24 new DIR")
 
 
 @pytest.mark.parametrize("command", ["dev", "build"])
@@ -82,7 +82,7 @@ def test_a_port_in_use(tmp_path, cache):
             cwd=tmp_path,
             env_cache=cache,
         )
-    assert_one_line_error(result, f"port {port} or 0 is in use", "--portal-port")
+    assert_one_line_error(result, f"the portal port {port} is already in use", "--portal-port")
 
 
 @pytest.mark.parametrize("port", ["-1", "70000", "http"])

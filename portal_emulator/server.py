@@ -493,9 +493,18 @@ class PortalHandler(BaseHTTPRequestHandler):
             raise PortalError(404, "NOT_FOUND", "no such file") from None
         if not file.is_file():
             raise PortalError(404, "NOT_FOUND", "no such file")
+        # Like nginx's gzip_static: a fresh precompressed twin (pyb24.snapshot.gz) is sent as is.
+        body, encoding = file, None
+        packed = file.with_name(file.name + ".gz")
+        twin = transform is None and packed.is_file() and packed.stat().st_mtime >= stat.st_mtime
+        if twin and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body, encoding, stat = packed, "gzip", packed.stat()
+        vendor = self.path.startswith("/static/vendor/")
         headers = {
+            # The pinned runtime changes only with its pins; the start-up snapshot changes with
+            # the app, so it is revalidated on every load (a 304 when unchanged).
             "Cache-Control": (
-                "public, max-age=86400" if self.path.startswith("/static/vendor/") else "no-cache"
+                "public, max-age=86400" if vendor and file.suffix != ".snapshot" else "no-cache"
             ),
             "Last-Modified": formatdate(stat.st_mtime, usegmt=True),
             # Exact to the nanosecond: a file saved twice in one second is still new.
@@ -503,6 +512,10 @@ class PortalHandler(BaseHTTPRequestHandler):
             # Public files; lets a page on a third origin load the pinned runtime too.
             "Access-Control-Allow-Origin": "*",
         }
+        if twin:
+            headers["Vary"] = "Accept-Encoding"
+        if encoding:
+            headers["Content-Encoding"] = encoding
         if self._not_modified(stat.st_mtime, headers["ETag"]):
             self._send(304, b"", None, headers, send_body=False)
             return
@@ -520,7 +533,7 @@ class PortalHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if send_body:
-            with file.open("rb") as stream:
+            with body.open("rb") as stream:
                 shutil.copyfileobj(stream, self.wfile, 256 * 1024)
 
     def _not_modified(self, mtime: float, etag: str) -> bool:

@@ -20,6 +20,9 @@ const PYSCRIPT_CORE = new URL("./vendor/pyscript/core.js", import.meta.url).href
 const FAKE_INDEXEDDB = new URL("./vendor/fake-indexeddb/auto.mjs", import.meta.url).href;
 
 performance.mark("pyb24:boot");
+// What this page's start-up did: storage ("indexeddb" | "memory") and its refusal, here;
+// snapshot ("restored" | "absent" | "stale" | "failed: ..." | "off"), by ./pyb24-pyodide.mjs.
+const boot = (window.pyb24Boot ??= {});
 const nativeIndexedDB = globalThis.indexedDB;
 
 // Resolves null when IndexedDB works, else the reason it was refused.
@@ -40,7 +43,7 @@ function indexedDBRefusal() {
 // The IndexedDB factory this page will use: the browser's, or fake-indexeddb's (the import
 // replaces the globals, which is what later code should see too).
 const factory = indexedDBRefusal().then(async (refusal) => {
-  window.pyb24Boot = { storage: refusal === null ? "indexeddb" : "memory", refusal };
+  Object.assign(boot, { storage: refusal === null ? "indexeddb" : "memory", refusal });
   if (refusal === null) {
     Object.defineProperty(globalThis, "indexedDB", { value: nativeIndexedDB, configurable: true, writable: true });
   } else {
@@ -89,4 +92,5 @@ Object.defineProperty(globalThis, "indexedDB", {
   },
 });
 
-await import(PYSCRIPT_CORE);
+// The snapshot interpreter (./pyb24-pyodide.mjs) adds a check to PyScript's hooks with these.
+boot.pyscriptHooks = (await import(PYSCRIPT_CORE)).hooks;

@@ -15,6 +15,7 @@ from playwright.sync_api import Frame, Page, sync_playwright
 
 from portal_emulator.chromium import launch_chromium
 from portal_emulator.server import start_emulator
+from pyb24_snapshot import ensure_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = "/tests/e2e/apps/harness.html"
@@ -25,6 +26,13 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.path).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def start_up_snapshot():
+    # Every e2e page starts from the snapshot, as in production (./dev test builds it first;
+    # this builds it when pytest runs alone and it is missing or stale).
+    ensure_snapshot(ROOT)
 
 
 @pytest.fixture(scope="session")

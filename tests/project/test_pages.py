@@ -37,7 +37,8 @@ def test_every_config_gets_pyb24_as_the_generated_archive(config):
         assert file.parent != ROOT / "pyb24", f"{source}: pyb24 comes in the archive"
         # the app's own modules (demo_ui.py) sit beside the page, under their own name
         assert file.parent == base.resolve() and target == f"./{file.name}", source
-    assert (base / data["interpreter"]).resolve() == ROOT / "static/vendor/pyodide/pyodide.mjs"
+    # pyb24's Pyodide: the pinned one, started from the snapshot (README "Start-up snapshot")
+    assert (base / data["interpreter"]).resolve() == ROOT / "static/pyb24-pyodide.mjs"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)

@@ -1,0 +1,143 @@
+"""Start-up snapshot: every page starts from it by default, and boots normally without it.
+
+Each fallback is provoked on the wire (Playwright answers the snapshot request), so the page
+under test is the real one: the cross-origin app frame, storage denied (fake-indexeddb path).
+"""
+
+import pytest
+
+from pyb24_snapshot import _pack, plan_snapshot, read_header
+from tests.e2e.conftest import BOOT_TIMEOUT_MS, ROOT
+
+SNAPSHOT = "**/static/vendor/pyb24/pyb24.snapshot"
+INIT = "from pyb24 import BX24\nawait BX24.init()\nBX24.getLang()"
+
+
+def boot_state(frame) -> dict:
+    frame.wait_for_function("window.pyb24Boot?.snapshot !== undefined", timeout=BOOT_TIMEOUT_MS)
+    return frame.evaluate("({...window.pyb24Boot, pyscriptHooks: undefined})")
+
+
+def snapshot_lines(page) -> list[str]:
+    lines: list[str] = []
+    page.on("console", lambda m: m.text.startswith("pyb24: ") and lines.append(m.text))
+    return lines
+
+
+def test_the_harness_starts_from_the_snapshot_and_pyscript_works(portal):
+    lines = snapshot_lines(portal.page)
+    portal.open()
+    state = boot_state(portal.app)
+    assert state["snapshot"] == "restored" and state["storage"] == "memory"
+    result = portal.python(
+        """
+import sys
+from_snapshot = "pyb24.rest" in sys.modules and "_pyb24_snapshot" in sys.modules
+fresh = "fractions" in sys.modules            # not in the snapshot: imported from the stdlib
+import fractions
+from pyscript import document, window, when  # PyScript's own package, written at start-up
+clicks = []
+button = document.createElement("button")
+button.id = "snap-button"
+document.body.append(button)
+when("click", "#snap-button")(lambda event: clicks.append(event.type))
+button.click()
+from pyb24 import BX24                        # browser.py: from the page's [files]
+await BX24.init()
+{"from_snapshot": from_snapshot, "fresh": fresh, "half": str(fractions.Fraction(1, 2)),
+ "clicks": clicks, "same_window": window.location.href == document.location.href,
+ "lang": BX24.getLang()}
+"""
+    )
+    assert result == {
+        "from_snapshot": True,
+        "fresh": False,
+        "half": "1/2",
+        "clicks": ["click"],
+        "same_window": True,
+        "lang": "en",
+    }
+    assert lines == ["pyb24: started from the snapshot"]  # said once
+    assert "reimported" not in state
+
+
+@pytest.mark.parametrize(("frame", "storage"), [("cross", "memory"), ("same", "indexeddb")])
+def test_the_demo_starts_from_the_snapshot_with_or_without_storage(portal, frame, storage):
+    portal.open(app="/index.html", frame=frame)
+    app = portal.app
+    app.wait_for_selector("#app:not([hidden])", timeout=BOOT_TIMEOUT_MS)  # top-level await
+    state = boot_state(app)
+    assert (state["snapshot"], state["storage"]) == ("restored", storage)
+    app.click("#refresh-auth")  # a pyscript.when handler
+    app.wait_for_function("document.querySelector('#refresh-status').textContent !== 'refreshing…'")
+    assert "until" in app.inner_text("#refresh-status") or app.inner_text("#refresh-status")
+
+
+def test_the_example_app_starts_from_the_snapshot(portal):
+    portal.open(app="/examples/userfield/index.html", placement="USERFIELD_TYPE")
+    assert boot_state(portal.app)["snapshot"] == "restored"
+
+
+def _small_snapshot(body: bytes, **changes) -> bytes:
+    """A snapshot file with our header (changed as asked) around ``body``."""
+    header = read_header(plan_snapshot(ROOT).path) | {"payload": len(body)} | changes
+    return _pack(header, body)
+
+
+def _serving(make_body):
+    def answer(route):
+        route.fulfill(status=200, body=make_body(), content_type="application/octet-stream")
+
+    return answer
+
+
+FALLBACKS = {  # case: (how the snapshot request is answered, the status the page reports)
+    "absent": (lambda route: route.fulfill(status=404, body="no such file"), "absent"),
+    "stale": (_serving(lambda: _small_snapshot(b"\0" * 64, pyodide="0.27.7")), "stale"),
+    "not a snapshot": (_serving(lambda: b"<html>oops</html>"), "failed: not a pyb24 snapshot"),
+    "truncated": (
+        _serving(lambda: _small_snapshot(b"\0" * 64, payload=4096)),
+        "failed: 64 of 4096 bytes",
+    ),
+    "corrupt": (_serving(lambda: _small_snapshot(bytes(range(256)) * 64)), "failed: "),
+    "download error": (lambda route: route.abort("connectionreset"), "failed: download: "),
+}
+
+
+@pytest.mark.parametrize("case", FALLBACKS)
+def test_without_a_usable_snapshot_the_page_boots_normally_and_says_why_once(portal, case):
+    answer, expected = FALLBACKS[case]
+    portal.page.route(SNAPSHOT, answer)
+    lines = snapshot_lines(portal.page)
+    portal.open()
+    assert portal.python(INIT) == "en"
+    state = boot_state(portal.app)
+    assert state["snapshot"].startswith(expected), state["snapshot"]
+    assert state["storage"] == "memory"  # storage denied: the fake-indexeddb path
+    assert portal.python("import sys\n'_pyb24_snapshot' in sys.modules") is False
+    assert len(lines) == 1 and lines[0].startswith(f"pyb24: snapshot {state['snapshot']}")
+    if case == "corrupt":  # Pyodide itself refused the bytes
+        assert "magic" in state["snapshot"] or "build id" in state["snapshot"]
+
+
+def test_a_module_edited_since_the_build_is_imported_from_the_page_not_the_snapshot(portal):
+    source = (ROOT / "pyb24" / "protocol.py").read_text(encoding="utf-8")
+    portal.page.route(
+        "**/pyb24/protocol.py",
+        lambda route: route.fulfill(body=source + "\nEDITED_AFTER_THE_BUILD = True\n"),
+    )
+    lines = snapshot_lines(portal.page)
+    portal.open()
+    result = portal.python(
+        INIT + "\nimport pyb24.protocol\n[BX24.getLang(), pyb24.protocol.EDITED_AFTER_THE_BUILD]"
+    )
+    assert result == ["en", True]
+    state = boot_state(portal.app)
+    assert state["snapshot"] == "restored" and state["reimported"] == ["pyb24.protocol"]
+    assert any("reimported" in line and "pyb24.protocol" in line for line in lines)
+
+
+def test_switched_off_by_the_page_url(portal):
+    portal.open(app="/tests/e2e/apps/harness.html?pyb24-snapshot=off")
+    assert portal.python(INIT) == "en"
+    assert boot_state(portal.app)["snapshot"] == "off"

@@ -1,0 +1,156 @@
+"""The snapshot build's plan (what goes in, its key) and the in-snapshot refresh, under CPython."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+import pyb24_snapshot
+from pyb24_snapshot import SnapshotBuildError, _pack, plan_snapshot, read_header
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNTIME_SOURCE = (ROOT / "pyb24_snapshot" / "runtime.py").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """The demo's config, a copy of pyb24 as the installed library, a stand-in Pyodide."""
+    skip = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "pyb24", tmp_path / "pyb24", ignore=skip)
+    monkeypatch.setattr(
+        pyb24_snapshot,
+        "_library_files",
+        lambda: {
+            "./" + p.relative_to(tmp_path).as_posix(): p
+            for p in sorted((tmp_path / "pyb24").rglob("*.py"))
+        },
+    )
+    shutil.copy(ROOT / "pyscript.toml", tmp_path / "pyscript.toml")
+    (tmp_path / "demo_ui.py").write_text("from pyscript import document\n")
+    pyodide = tmp_path / "static/vendor/pyodide"
+    pyodide.mkdir(parents=True)
+    (pyodide / "package.json").write_text('{"version": "314.0.2"}')
+    for name in ("pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"):
+        (pyodide / name).write_bytes(name.encode())
+    return tmp_path
+
+
+def test_pyb24s_pure_modules_go_in_browser_glue_stays_out(app):
+    plan = plan_snapshot(app)
+    modules = sorted(f"pyb24.{p.stem}" for p in (ROOT / "pyb24").glob("*.py"))
+    expected = ["pyb24", *(m for m in modules if m not in ("pyb24.__init__", "pyb24.browser"))]
+    assert plan.imports[: len(expected)] == sorted(expected)
+    assert "pyb24.browser" not in plan.imports and "./pyb24/browser.py" not in plan.files
+    assert "./demo_ui.py" not in plan.files  # imports pyscript: not listed, not written
+    assert plan.imports[len(expected) :] == [
+        name for name in ["asyncio", "json", "time"] if name not in expected
+    ]
+
+
+def test_a_module_importing_browser_glue_is_left_out_with_whatever_imports_it(app):
+    (app / "pyb24" / "glue.py").write_text("import js\n")
+    (app / "pyb24" / "uses_glue.py").write_text("from . import glue\n")
+    (app / "pyb24" / "lazy.py").write_text("def f():\n    import js\n")
+    (app / "pyb24" / "sub").mkdir()
+    (app / "pyb24" / "sub" / "__init__.py").write_text("from .. import glue\n")
+    (app / "pyb24" / "sub" / "pure.py").write_text("from ..protocol import *\nimport json\n")
+    plan = plan_snapshot(app)
+    assert "pyb24.lazy" in plan.imports  # an import inside a function is not at start-up
+    assert "pyb24.sub.pure" in plan.imports and "./pyb24/sub/pure.py" in plan.files
+    for impure in ("pyb24.glue", "pyb24.uses_glue", "pyb24.sub"):
+        assert impure not in plan.imports
+
+
+def test_the_key_follows_pyodide_and_every_imported_file_but_not_the_rest(app):
+    key = plan_snapshot(app).key
+    (app / "demo_ui.py").write_text("from pyscript import window\n")
+    assert plan_snapshot(app).key == key  # not in the snapshot
+    (app / "pyb24" / "rest.py").write_text((app / "pyb24" / "rest.py").read_text() + "\n# x\n")
+    edited = plan_snapshot(app).key
+    assert edited != key
+    (app / "static/vendor/pyodide/pyodide.asm.wasm").write_bytes(b"another build")
+    assert plan_snapshot(app).key != edited
+
+
+def test_the_apps_imports_must_be_module_names(app):
+    config = app / "pyscript.toml"
+    config.write_text(config.read_text().replace('"time"]', '""]'))
+    with pytest.raises(SnapshotBuildError, match="snapshot_imports"):
+        plan_snapshot(app)
+
+
+def test_a_fresh_snapshot_is_not_rebuilt(app, monkeypatch):
+    plan = plan_snapshot(app)
+    plan.path.parent.mkdir(parents=True)
+    plan.path.write_bytes(_pack({"key": plan.key, "pyodide": "314.0.2"}, b"x"))
+    plan.path.with_name("pyb24.snapshot.gz").write_bytes(b"")
+    monkeypatch.setattr(pyb24_snapshot, "_run_build", lambda plan: pytest.fail("rebuilt"))
+    assert pyb24_snapshot.ensure_snapshot(app) == "fresh"
+
+
+def test_a_stale_snapshot_is_rebuilt_and_written_with_its_gzip_twin(app, monkeypatch):
+    plan = plan_snapshot(app)
+    plan.path.parent.mkdir(parents=True)
+    plan.path.write_bytes(_pack({"key": "old"}, b"x"))
+    report = {"app_modules": ["pyb24"], "skipped": []}
+    monkeypatch.setattr(pyb24_snapshot, "_run_build", lambda plan: ("314.0.2", b"heap", report))
+    assert pyb24_snapshot.ensure_snapshot(app) == "built"
+    header = read_header(plan.path)
+    assert header["key"] == plan.key and header["payload"] == 4
+    data = plan.path.read_bytes()
+    assert data.endswith(b"heap") and (len(data) - 4) % 16 == 0  # Pyodide reads it as u32s
+    import gzip
+
+    assert gzip.decompress(plan.path.with_name("pyb24.snapshot.gz").read_bytes()) == data
+
+
+def test_read_header_of_something_else_is_none(tmp_path):
+    (tmp_path / "x").write_bytes(b"<html>")
+    assert read_header(tmp_path / "x") is None
+    assert read_header(tmp_path / "missing") is None
+
+
+@pytest.fixture
+def runtime(tmp_path, monkeypatch):
+    """The in-snapshot module, with an app module ``snapmod`` imported through it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "snapmod.py").write_text("VALUE = 1\n")
+    module = types.ModuleType("_pyb24_snapshot_under_test")
+    exec(compile(RUNTIME_SOURCE, "runtime.py", "exec"), module.__dict__)
+    yield module
+    sys.modules.pop("snapmod", None)
+
+
+def test_take_records_the_app_modules_it_imported(runtime, tmp_path):
+    report = runtime.take(["snapmod"], ["json", "no_such_module_here"], str(tmp_path))
+    assert report["app_modules"] == ["snapmod"] and report["skipped"] == ["no_such_module_here"]
+    assert "json" in report["modules"]
+
+
+def test_refresh_keeps_unchanged_modules(runtime, tmp_path):
+    runtime.take(["snapmod"], [], str(tmp_path))
+    before = sys.modules["snapmod"]
+    assert runtime.refresh() == []
+    assert sys.modules["snapmod"] is before
+
+
+def test_refresh_forgets_the_app_modules_when_a_file_changed_once(runtime, tmp_path):
+    runtime.take(["snapmod"], [], str(tmp_path))
+    (tmp_path / "snapmod.py").write_text("VALUE = 2\n")
+    assert runtime.refresh() == ["snapmod"]
+    assert "snapmod" not in sys.modules
+    import snapmod
+
+    assert snapmod.VALUE == 2
+    assert runtime.refresh() == []  # only the first call after start-up
+
+
+def test_refresh_leaves_a_module_whose_file_the_page_lacks(runtime, tmp_path):
+    runtime.take(["snapmod"], [], str(tmp_path))
+    (tmp_path / "snapmod.py").unlink()
+    assert runtime.refresh() == [] and "snapmod" in sys.modules

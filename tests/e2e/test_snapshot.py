@@ -4,9 +4,13 @@ Each fallback is provoked on the wire (Playwright answers the snapshot request),
 under test is the real one: the cross-origin app frame, storage denied (fake-indexeddb path).
 """
 
+import io
+import zipfile
+
 import pytest
 
 from pyb24_snapshot import _pack, plan_snapshot, read_header
+from pyb24_toolkit.assets import library_archive_bytes
 from tests.e2e.conftest import BOOT_TIMEOUT_MS, ROOT
 
 SNAPSHOT = "**/static/vendor/pyb24/pyb24.snapshot"
@@ -120,11 +124,24 @@ def test_without_a_usable_snapshot_the_page_boots_normally_and_says_why_once(por
         assert "magic" in state["snapshot"] or "build id" in state["snapshot"]
 
 
+def _edited_library_archive() -> bytes:
+    """The library archive the pages get, with protocol.py edited after the snapshot's build."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(library_archive_bytes())) as original:
+        with zipfile.ZipFile(buffer, "w") as edited:
+            for item in original.infolist():
+                data = original.read(item)
+                if item.filename == "protocol.py":
+                    data += b"\nEDITED_AFTER_THE_BUILD = True\n"
+                edited.writestr(item, data)
+    return buffer.getvalue()
+
+
 def test_a_module_edited_since_the_build_is_imported_from_the_page_not_the_snapshot(portal):
-    source = (ROOT / "pyb24" / "protocol.py").read_text(encoding="utf-8")
+    body = _edited_library_archive()
     portal.page.route(
-        "**/pyb24/protocol.py",
-        lambda route: route.fulfill(body=source + "\nEDITED_AFTER_THE_BUILD = True\n"),
+        "**/pyb24.zip",
+        lambda route: route.fulfill(body=body, content_type="application/zip"),
     )
     lines = snapshot_lines(portal.page)
     portal.open()

@@ -28,6 +28,7 @@ Error codes (HTTP status, ``error``, when):
 403    ``ACCESS_DENIED``                   ``app.option.set``/``event.unbind`` by a non-admin,
                                            offline or foreign ``event.bind`` by a non-admin
 503    ``QUERY_LIMIT_EXCEEDED``            the leaky bucket is full (when the limit is on)
+429    ``OPERATION_TIME_LIMIT``            the method used its operating time in the window
 500    ``INTERNAL_SERVER_ERROR``           an injected fault, or a bug (the server goes on)
 =====  ==================================  ====================================================
 
@@ -129,8 +130,9 @@ def method_name(path: str) -> str:
 class RestEmulator:
     """The portal's REST API over the shared store, with switchable misbehaviour.
 
-    Test API (``emu.rest``): :meth:`configure`, :meth:`fail_next`, :meth:`drop_next`,
-    :meth:`expire_access_tokens`, :meth:`log`, :attr:`preflights`, :meth:`reset`.
+    Test API (``emu.rest``): :meth:`configure` (and :meth:`config`), :meth:`operating`,
+    :meth:`fail_next`, :meth:`drop_next`, :meth:`expire_access_tokens`, :meth:`log`,
+    :attr:`preflights`, :meth:`reset`.
     """
 
     def __init__(self, store: Store, *, clock: Clock = time.time) -> None:

@@ -1,6 +1,428 @@
-"""The pytest plugin (``pytest11`` entry point ``pyb24``): the ``b24`` fixture and its friends.
+"""pytest plugin: test a pyb24 app inside the emulated portal, in Chromium.
 
-Contract (COMMON.md): ini ``b24_app = "."`` / option ``--b24-app DIR``; session fixtures
-``b24_emulator``, ``b24_browser``; function fixture ``b24`` with ``b24.open(...)``.
-The plugin engineer fills this module; until then it registers nothing.
+Configure the app folder once (``b24_app = "."`` in the ini, or ``--b24-app DIR``), then::
+
+    def test_shows_the_deal(b24):
+        app = b24.open(placement="CRM_DEAL_DETAIL_TAB", options={"ID": "1"})
+        app.frame.wait_for_selector("#title:text('Deal 1')")
+        assert app.run(deal_title) == "Deal 1"      # a real function, run in the app frame
+
+One emulated portal (two origins) and one Chromium per test session; a fresh page per
+test; the portal's store back to its seed before every test. Fixtures: ``b24`` (function),
+``b24_emulator``, ``b24_browser``, ``b24_context`` (session), ``b24_app_dir`` (the app
+folder of a test: the nearest folder above it with index.html and pyscript.toml, else
+``b24_app``; so an example app's own tests/ test that example).
 """
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import os
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BOOT_TIMEOUT_MS = 60_000
+_RUNNER = Path(__file__).with_name("frame_runner.py")
+_DIALOG = ".b24-dialog-overlay"
+
+
+class AppError(AssertionError):
+    """An exception raised by a function run in the app frame, re-raised in the test.
+
+    ``type`` is the app-side exception's name (``"pyb24.errors.RestError"``, ``"KeyError"``),
+    ``message`` its text, ``app_traceback`` the traceback as the app saw it.
+    """
+
+    def __init__(self, type_: str, message: str, app_traceback: str) -> None:
+        self.type = type_
+        self.message = message
+        self.app_traceback = app_traceback
+        super().__init__(f"{type_}: {message}\n\nin the app frame:\n{app_traceback}".rstrip())
+
+
+# -- options and ini ------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("b24_app", "pyb24 app folder under test, relative to the ini file", default="")
+    group = parser.getgroup("pyb24")
+    group.addoption(
+        "--b24-app",
+        dest="b24_app",
+        metavar="DIR",
+        default=None,
+        help="pyb24 app folder under test (overrides the b24_app ini value)",
+    )
+
+
+def _configured_app(config: pytest.Config, required: bool = True) -> Path | None:
+    option = config.getoption("b24_app")
+    if option:
+        return Path(option).resolve()
+    value = config.getini("b24_app")
+    if value:
+        base = config.inipath.parent if config.inipath else config.rootpath
+        return (base / value).resolve()
+    if required:
+        raise pytest.UsageError(
+            'pyb24: no app to test. Set b24_app = "." in the [tool.pytest.ini_options] of '
+            "pyproject.toml (or pytest.ini), or pass --b24-app DIR."
+        )
+    return None
+
+
+def _check_app(folder: Path) -> Path:
+    if not (folder / "index.html").is_file():
+        raise pytest.UsageError(f"pyb24: {folder} is not an app folder (it has no index.html)")
+    return folder
+
+
+# -- session fixtures -----------------------------------------------------------------------
+
+
+def _app_of_test(config: pytest.Config, test_file: Path) -> Path:
+    """The app a test file belongs to: ``--b24-app`` if given, else the nearest folder above
+    the test with an ``index.html`` and a ``pyscript.toml`` (an app's own ``tests/``), else
+    the ``b24_app`` ini value."""
+    if not config.getoption("b24_app"):
+        for parent in test_file.resolve().parents:
+            if (parent / "index.html").is_file() and (parent / "pyscript.toml").is_file():
+                return parent
+            if parent == config.rootpath:
+                break
+    return _check_app(_configured_app(config))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def b24_app_dir(request: pytest.FixtureRequest) -> Path:
+    """The app folder this test's ``b24`` opens pages of (see ``_app_of_test``)."""
+    return _app_of_test(request.config, request.path)
+
+
+class _Emulators:
+    """Emulated portals by app folder, started on first use, stopped at session end.
+
+    An app folder inside the configured app's folder (an example in a repository) is served
+    by the configured app's portal, under its path there."""
+
+    def __init__(self, config: pytest.Config, factory: pytest.TempPathFactory) -> None:
+        self._config = config
+        self._factory = factory
+        self._running: dict[Path, Any] = {}
+
+    def for_app(self, folder: Path) -> tuple[Any, str]:
+        """(emulator, URL path of the app folder on it, "" for its root)."""
+        folder = _check_app(Path(folder).resolve())
+        configured = _configured_app(self._config, required=False)
+        if configured is not None and folder.is_relative_to(configured):
+            return self.get(configured), "/" + folder.relative_to(configured).as_posix()
+        return self.get(folder), ""
+
+    def get(self, folder: Path) -> Any:
+        folder = _check_app(folder)
+        if folder not in self._running:
+            from portal_emulator.server import start_emulator
+
+            db = self._factory.mktemp("b24-portal") / "portal.sqlite3"
+            self._running[folder] = start_emulator(root=str(folder), db_path=str(db))
+        return self._running[folder]
+
+    def stop(self) -> None:
+        for emulator in self._running.values():
+            emulator.stop()
+        self._running.clear()
+
+
+@pytest.fixture(scope="session")
+def _b24_emulators(
+    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[_Emulators]:
+    emulators = _Emulators(pytestconfig, tmp_path_factory)
+    yield emulators
+    emulators.stop()
+
+
+@pytest.fixture(scope="session")
+def b24_emulator(_b24_emulators: _Emulators, pytestconfig: pytest.Config) -> Any:
+    """The emulated portal serving the configured app (``portal_emulator.server.Emulator``)."""
+    return _b24_emulators.get(_check_app(_configured_app(pytestconfig)))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def b24_browser() -> Iterator[Any]:
+    """Chromium, found as ``./dev test`` finds it (Playwright's, Debian's or $PYB24_CHROMIUM)."""
+    from playwright.sync_api import sync_playwright
+
+    from portal_emulator.chromium import launch_chromium
+
+    with sync_playwright() as playwright:
+        try:
+            browser = launch_chromium(playwright)
+        except Exception as exc:  # noqa: BLE001 - the message says what to do
+            raise pytest.UsageError(
+                f"pyb24: could not start Chromium ({exc}). Install it (Debian: apt-get install "
+                "chromium; elsewhere: playwright install chromium) or set PYB24_CHROMIUM."
+            ) from None
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def b24_context(b24_browser: Any) -> Iterator[Any]:
+    """One browser context for the session: the HTTP cache stays warm between tests."""
+    context = b24_browser.new_context()
+    yield context
+    context.close()
+
+
+# -- the b24 fixture ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def b24(_b24_emulators: _Emulators, b24_app_dir: Path, b24_context: Any) -> Iterator[B24]:
+    """A fresh portal page for this test; the store back to its seed."""
+    emulator, prefix = _b24_emulators.for_app(b24_app_dir)
+    emulator.reset()
+    page = b24_context.new_page()
+    try:
+        yield B24(page, emulator, prefix)
+    finally:
+        page.close()
+
+
+class B24:
+    """The emulated portal as a test drives it: ``open()`` an app page in it."""
+
+    def __init__(self, page: Any, emulator: Any, prefix: str = "") -> None:
+        self.page = page
+        self.emulator = emulator
+        self._prefix = prefix  # the app folder's URL path on the emulator
+
+    @property
+    def store(self) -> Any:
+        """The portal's store (``portal_emulator.store.Store``): seed data or inspect it."""
+        return self.emulator.store
+
+    def open(
+        self,
+        page: str = "/index.html",
+        admin: bool = True,
+        placement: str = "DEFAULT",
+        options: dict[str, Any] | None = None,
+        first_run: bool = False,
+        lang: str = "en",
+        **knobs: Any,
+    ) -> App:
+        """Open the portal page with the app page ``page`` (relative to the app folder) in
+        its frame. ``knobs`` are the portal's other scenario knobs (user, install, frame,
+        hold, deny, expires, device)."""
+        if not page.startswith("/"):
+            raise ValueError(f"page is a path in the app folder like '/index.html', got {page!r}")
+        url = self.emulator.portal_url(
+            app=self._prefix + page,
+            admin=admin,
+            placement=placement,
+            placement_options=options,
+            first_run=first_run,
+            lang=lang,
+            **knobs,
+        )
+        self.page.goto(url)
+        return App(self.page, self.emulator)
+
+
+class FrameRunner:
+    """Runs real Python functions inside one pyb24 page (the app frame, or a slider's)."""
+
+    def __init__(self, frame: Any) -> None:
+        self.frame = frame
+
+    def run(self, func: Callable[..., Any], *args: Any) -> Any:
+        """Run ``func(*args)`` in the page (awaited when it is async); return its JSON value.
+
+        ``func`` must be a plain ``def``/``async def`` whose source is in a file (a test
+        module): it is sent as source and runs in a fresh namespace, so it imports what it
+        uses (``from pyb24 import BX24``). Arguments and the result go as JSON. An exception
+        in the page is raised here as :class:`AppError` with the page's traceback."""
+        call = [*_function_source(func), json.dumps(args)]
+        self._ready()
+        reply = self.frame.evaluate("a => window.__pyb24_run(...a)", call)
+        return _unpack(reply)
+
+    def start(self, func: Callable[..., Any], *args: Any) -> AppTask:
+        """Start ``func(*args)`` in the page and return at once (e.g. before clicking in a
+        dialog the function waits for); ``.result()`` waits for its value."""
+        call = [*_function_source(func), json.dumps(args)]
+        self._ready()
+        key = self.frame.evaluate("a => window.__pyb24_start(...a)", call)
+        return AppTask(self.frame, key)
+
+    def _ready(self) -> None:
+        frame = self.frame
+        frame.wait_for_function("document.readyState !== 'loading'", timeout=BOOT_TIMEOUT_MS)
+        has_python = frame.evaluate(
+            """code => {
+                if (window.__pyb24_run) return true;
+                if (!document.querySelector('script[type="py"]')) return false;
+                if (!document.getElementById('pyb24-test-runner')) {
+                    const script = document.createElement('script');
+                    script.type = 'py';
+                    script.id = 'pyb24-test-runner';
+                    script.textContent = code;
+                    document.body.appendChild(script);
+                }
+                return true;
+            }""",
+            _RUNNER.read_text(encoding="utf-8"),
+        )
+        if not has_python:
+            raise AssertionError(f"{frame.url} is not a PyScript page (no <script type='py'>)")
+        frame.wait_for_function("window.__pyb24_run !== undefined", timeout=BOOT_TIMEOUT_MS)
+
+
+class AppTask:
+    """A function started in the page with ``start()``."""
+
+    def __init__(self, frame: Any, key: str) -> None:
+        self._frame = frame
+        self._key = key
+
+    def done(self) -> bool:
+        return bool(self._frame.evaluate("k => window.__pyb24_done(k)", self._key))
+
+    def cancel(self) -> bool:
+        """Cancel it in the page (as ``task.cancel()``); ``result()`` then raises."""
+        return bool(self._frame.evaluate("k => window.__pyb24_cancel(k)", self._key))
+
+    def result(self) -> Any:
+        """Wait until it finishes; its value, or :class:`AppError`."""
+        return _unpack(self._frame.evaluate("k => window.__pyb24_result(k)", self._key))
+
+
+class App(FrameRunner):
+    """An app page open in the emulated portal (returned by ``b24.open()``)."""
+
+    def __init__(self, page: Any, emulator: Any) -> None:
+        self.page = page
+        self.emulator = emulator
+
+    @property
+    def frame(self) -> Any:  # type: ignore[override]
+        """The app's frame (Playwright ``Frame``); a new one after the page reloads."""
+        return _layout_frame(self.page, self.page.evaluate("() => window.portal?.appSid"))
+
+    @property
+    def store(self) -> Any:
+        return self.emulator.store
+
+    def slider(self, index: int = -1) -> FrameRunner:
+        """The app opened in a slider (``openApplication``): a runner for its frame."""
+        self.page.wait_for_function("window.portal.layouts().length > 1")
+        layout = self.page.evaluate("i => window.portal.layouts().slice(1).at(i)", index)
+        return FrameRunner(_layout_frame(self.page, layout["appSid"]))
+
+    def messages(self, command: str | None = None, direction: str = "in") -> list[dict[str, Any]]:
+        """The portal's protocol log: messages from the app (``"in"``) or replies to it
+        (``"out"``), optionally of one command. Tokens are masked."""
+        entries = self.page.evaluate("() => window.portal.log")
+        return [
+            e for e in entries if e["dir"] == direction and (command is None or e["cmd"] == command)
+        ]
+
+    def rest_calls(self, method: str | None = None) -> list[dict[str, Any]]:
+        """REST requests the app made (since the test started), oldest first."""
+        return [e for e in self.emulator.rest.log() if method is None or e["method"] == method]
+
+    def fire_event(self, name: str, payload: Any = None) -> int:
+        """Fire a placement event (e.g. ``CallCard::CallStateChanged``) as the portal would;
+        returns how many bindings got it."""
+        return int(self.page.evaluate("a => window.portal.fireEvent(a[0], a[1])", [name, payload]))
+
+    def answer_picker(self, value: str | int | list[str | int] | None) -> None:
+        """Answer the open picker (selectUser, selectUsers, selectAccess, selectCRM) as the
+        person would: tick the items with these ids (``5``, ``"U4"``, ``"D_1"``, or a list)
+        and confirm; ``None`` closes it (the portal then never answers)."""
+        page = self.page
+        dialog = page.locator(_DIALOG).last
+        dialog.wait_for()
+        if value is None:
+            dialog.locator(".b24-dialog-cancel").click()
+            return
+        for item_id in value if isinstance(value, list) else [value]:
+            item = dialog.locator(f'.b24-dialog-item[data-id="{item_id}"]')
+            tabs = dialog.locator(".b24-dialog-tab")
+            for index in range(tabs.count()):
+                if item.count():
+                    break
+                tabs.nth(index).click()
+            if not item.count():
+                raise AssertionError(f"the picker offers no item {item_id!r}")
+            item.click()
+        select = dialog.locator(".b24-dialog-select")
+        if select.count() and dialog.is_visible():
+            select.click()
+
+    def set_rate_limit(self, on: bool = True, plan: str = "default") -> None:
+        """The portal's REST rate limit: on (the leaky bucket of ``plan``) or off."""
+        plans = {"default": True, "enterprise": (250, 5.0)}
+        if plan not in plans:
+            raise ValueError(f"plan must be one of {sorted(plans)}, got {plan!r}")
+        self.emulator.rest.configure(rate_limit=plans[plan] if on else False)
+
+    def expire_tokens(self) -> int:
+        """Expire every live access token now (the next REST call gets expired_token)."""
+        return int(self.emulator.rest.expire_access_tokens())
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _layout_frame(page: Any, app_sid: str | None) -> Any:
+    page.wait_for_function("() => window.portal && window.portal.appSid")
+    if app_sid is None:
+        app_sid = page.evaluate("() => window.portal.appSid")
+    suffix = "|" + app_sid
+    for _ in range(2):
+        for frame in page.frames:
+            if frame.name.endswith(suffix) and frame.name.count("|") == 2:
+                return frame
+        page.wait_for_function(
+            "s => [...document.querySelectorAll('iframe')].some(f => f.name.endsWith(s))",
+            arg=suffix,
+        )
+    raise AssertionError(f"the portal page has no frame for layout {app_sid}")
+
+
+def _function_source(func: Callable[..., Any]) -> tuple[str, str, str]:
+    """(source padded so line numbers match the file, file name, function name)."""
+    code = getattr(func, "__code__", None)
+    if code is None or not inspect.isfunction(func):
+        raise TypeError(f"run() takes a function defined with def, got {func!r}")
+    if func.__name__ == "<lambda>":
+        raise TypeError("run() takes a function defined with def, not a lambda")
+    if code.co_freevars:
+        raise TypeError(
+            f"{func.__name__}() uses {', '.join(code.co_freevars)} from an enclosing function; "
+            "a function run in the app frame gets only its arguments (pass them to run())"
+        )
+    lines, first = inspect.getsourcelines(func)
+    source = textwrap.dedent("".join(lines))
+    node = ast.parse(source).body[0]
+    assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    body = source.splitlines(keepends=True)[node.lineno - 1 :]  # without decorators
+    padding = "\n" * (first - 1 + node.lineno - 1)
+    filename = inspect.getsourcefile(func) or "<test>"
+    return padding + "".join(body), os.fspath(filename), func.__name__
+
+
+def _unpack(reply: str) -> Any:
+    result = json.loads(reply)
+    if result["ok"]:
+        return result["value"]
+    raise AppError(result["type"], result["message"], result["traceback"])

@@ -9,6 +9,8 @@ Apps never include it. It defines four calls on ``window`` and nothing in the ap
   ``source`` (exec'd in a fresh namespace) with the JSON arguments, awaits it when it is a
   coroutine function, and resolves to JSON ``{"ok": true, "value": ...}`` or
   ``{"ok": false, "type", "message", "traceback"}``.
+- A function may keep objects for later runs in the same page on the module ``page_state``
+  (``import page_state; page_state.binding = ...``); it lives as long as the page.
 - ``__pyb24_start(...)`` the same as a task that keeps running; returns the task's id.
   ``__pyb24_result(id)`` resolves to the JSON above once it is done; ``__pyb24_done(id)``
   and ``__pyb24_cancel(id)`` look at or cancel it.
@@ -20,12 +22,15 @@ def _install_pyb24_test_runner():
     import asyncio
     import inspect
     import json
+    import sys
     import traceback
+    import types
 
     import js
     from pyodide.ffi import create_proxy
 
     tasks = {}
+    sys.modules["page_state"] = types.ModuleType("page_state", "kept between runs in this page")
 
     def failure(exc):
         kind = type(exc)

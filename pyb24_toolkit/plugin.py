@@ -248,8 +248,10 @@ class FrameRunner:
 
         ``func`` must be a plain ``def``/``async def`` whose source is in a file (a test
         module): it is sent as source and runs in a fresh namespace, so it imports what it
-        uses (``from pyb24 import BX24``). Arguments and the result go as JSON. An exception
-        in the page is raised here as :class:`AppError` with the page's traceback."""
+        uses (``from pyb24 import BX24``); objects it keeps for a later run go on the module
+        ``page_state`` (``import page_state``), which lives as long as the page. Arguments
+        and the result go as JSON. An exception in the page is raised here as
+        :class:`AppError` with the page's traceback."""
         call = [*_function_source(func), json.dumps(args)]
         self._ready()
         reply = self.frame.evaluate("a => window.__pyb24_run(...a)", call)

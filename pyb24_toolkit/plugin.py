@@ -219,13 +219,13 @@ class B24:
         lang: str = "en",
         **knobs: Any,
     ) -> App:
-        """Open the portal page with the app page ``page`` (relative to the app folder) in
-        its frame. ``knobs`` are the portal's other scenario knobs (user, install, frame,
-        hold, deny, expires, device)."""
-        if not page.startswith("/"):
-            raise ValueError(f"page is a path in the app folder like '/index.html', got {page!r}")
+        """Open the portal page with the app page ``page`` (a path in the app folder, or the
+        URL of an app served elsewhere) in its frame. ``knobs`` are the portal's other
+        scenario knobs (user, install, frame, hold, deny, expires, device)."""
+        if "://" not in page and not page.startswith("/"):
+            raise ValueError(f"page is a path like '/index.html' or a URL, got {page!r}")
         url = self.emulator.portal_url(
-            app=self._prefix + page,
+            app=page if "://" in page else self._prefix + page,
             admin=admin,
             placement=placement,
             placement_options=options,
@@ -267,7 +267,12 @@ class FrameRunner:
 
     def _ready(self) -> None:
         frame = self.frame
-        frame.wait_for_function("document.readyState !== 'loading'", timeout=BOOT_TIMEOUT_MS)
+        if frame.evaluate("() => window.__pyb24_run !== undefined"):
+            return
+        frame.wait_for_function(  # the app's document, parsed (not the frame's first about:blank)
+            "location.protocol.startsWith('http') && document.readyState !== 'loading'",
+            timeout=BOOT_TIMEOUT_MS,
+        )
         has_python = frame.evaluate(
             """code => {
                 if (window.__pyb24_run) return true;

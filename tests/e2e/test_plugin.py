@@ -65,3 +65,27 @@ def test_run_refuses_closures():
 
     with pytest.raises(TypeError, match="outer"):
         FrameRunner(None).run(uses_outer)
+
+
+async def two_calls():
+    import asyncio
+
+    from pyb24 import BX24
+
+    await BX24.init()
+    results = await asyncio.gather(BX24.callMethod("server.time"), BX24.callMethod("profile"))
+    return [r.error() for r in results]
+
+
+def test_rate_limit_and_token_expiry_knobs(b24):
+    app = b24.open(HARNESS)
+    app.set_rate_limit(plan="enterprise")
+    config = b24.emulator.rest.config()
+    assert config["rate_limit"] is True and config["burst"] == 250
+    app.set_rate_limit(False)
+    assert b24.emulator.rest.config()["rate_limit"] is False
+    app.run(two_calls)
+    assert app.expire_tokens() >= 1
+    assert app.run(two_calls) == [None, None]
+    assert len(app.messages("refreshAuth")) == 1
+    assert [c["error"] for c in app.rest_calls()].count("expired_token") >= 1

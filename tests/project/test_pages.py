@@ -8,6 +8,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCAFFOLD = ROOT / "pyb24_toolkit" / "templates" / "app"  # tested in tests/toolkit (no list)
+# Apps of their own (served and built as a folder, like a scaffolded app): the app-relative
+# layout (./pyb24.zip, ./static/…) is theirs; the other pages are served from this repo's root.
+OWN_APPS = [ROOT / "examples" / "deal_tab"]
 CONFIGS = sorted(
     p
     for p in ROOT.rglob("pyscript.toml")
@@ -26,9 +29,10 @@ def test_every_config_gets_pyb24_as_the_generated_archive(config):
     """No hand-kept list of pyb24's modules: the archive is made from the package."""
     data = tomllib.loads(config.read_text())
     base = config.parent
+    served = base if base in OWN_APPS else ROOT  # the folder the dev server serves
     archive = {s: t for s, t in data["files"].items() if s.endswith("pyb24.zip")}
     assert len(archive) == 1 and list(archive.values()) == ["./pyb24/*"]
-    assert (base / next(iter(archive))).resolve() == ROOT / "pyb24.zip"  # served by the tools
+    assert (base / next(iter(archive))).resolve() == served / "pyb24.zip"  # served by the tools
     for source, target in data["files"].items():
         if source in archive:
             continue
@@ -37,6 +41,9 @@ def test_every_config_gets_pyb24_as_the_generated_archive(config):
         assert file.parent != ROOT / "pyb24", f"{source}: pyb24 comes in the archive"
         # the app's own modules (demo_ui.py) sit beside the page, under their own name
         assert file.parent == base.resolve() and target == f"./{file.name}", source
+    if base in OWN_APPS:  # the scaffold's runtime line (served by pyb24 dev, copied by build)
+        assert data["interpreter"] == "./static/vendor/pyodide/pyodide.mjs"
+        return
     # pyb24's Pyodide: the pinned one, started from the snapshot (README "Start-up snapshot")
     assert (base / data["interpreter"]).resolve() == ROOT / "static/pyb24-pyodide.mjs"
 

@@ -6,7 +6,7 @@ READY = "#tab:not([hidden])"
 
 def open_tab(b24, **knobs):
     app = b24.open(**{**TAB, **knobs})
-    app.frame.wait_for_selector(READY, timeout=60_000)
+    app.frame.wait_for_selector(READY)
     return app
 
 
@@ -65,7 +65,7 @@ def test_picks_a_reviewer_and_remembers_it_for_this_user(b24):
 
 def test_settings_page_saves_an_app_option_the_tab_uses(b24):
     settings = b24.open("/settings.html").frame
-    settings.wait_for_selector("#settings:not([hidden])", timeout=60_000)
+    settings.wait_for_selector("#settings:not([hidden])")
     settings.select_option("#related-by", "responsible")
     settings.click("#save")
     settings.wait_for_selector("#status:text('saved: related deals by responsible')")
@@ -75,11 +75,11 @@ def test_settings_page_saves_an_app_option_the_tab_uses(b24):
 
 def test_settings_are_read_only_for_other_users(b24):
     settings = b24.open("/settings.html", admin=False).frame
-    settings.wait_for_selector("#settings:not([hidden])", timeout=60_000)
+    settings.wait_for_selector("#settings:not([hidden])")
     assert settings.is_disabled("#save") and settings.is_disabled("#related-by")
 
 
 def test_a_missing_deal_is_reported_not_shown(b24):
     tab = b24.open(**{**TAB, "options": {"ID": "999999"}}).frame
-    tab.wait_for_selector("#error:text-matches('Deal 999999: .*not found', 'i')", timeout=60_000)
+    tab.wait_for_selector("#error:text-matches('Deal 999999: .*not found', 'i')")
     assert tab.is_hidden("#tab")

@@ -46,9 +46,6 @@ PORTAL_STATIC = PACKAGE_DIR / "static"
 MAX_BODY = 1024 * 1024
 SSE_HEARTBEAT = 15.0  # seconds between keep-alive comments on the dev event stream
 
-# An error answered as {"error": code, "error_description": text} (kept for importers).
-ApiError = PortalError
-
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".py": "text/plain; charset=utf-8",

@@ -31,6 +31,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import tomllib
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -272,6 +273,40 @@ def _link_or_copy(source: str, target: str) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+# -- an app's start-up snapshot ---------------------------------------------------------------
+
+SNAPSHOT_INTERPRETER = "pyb24-pyodide.mjs"  # the boot module that restores the snapshot
+
+
+def uses_snapshot(folder: Path) -> bool:
+    """Whether the app's pyscript.toml boots through the snapshot interpreter."""
+    config = folder / "pyscript.toml"
+    try:
+        interpreter = tomllib.loads(config.read_text(encoding="utf-8")).get("interpreter", "")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(interpreter, str) and interpreter.endswith(SNAPSHOT_INTERPRETER)
+
+
+def prepare_app(
+    folder: Path, say: Callable[[str], None] = lambda _text: None, *, snapshot: bool = True
+) -> Path:
+    """Everything an app's pages need from this machine: the runtime (required) and, when the
+    app boots through the snapshot interpreter, its start-up snapshot (best effort: pages boot
+    without one, so a failure is said once and the command goes on). Returns the runtime."""
+    vendor = ensure_runtime(say)
+    if snapshot and uses_snapshot(folder):
+        from portal_emulator.chromium import ChromiumMissing
+        from pyb24_snapshot import SnapshotBuildError, ensure_snapshot
+
+        try:
+            if ensure_snapshot(folder) == "built":
+                say("built the start-up snapshot (static/vendor/pyb24/)")
+        except (SnapshotBuildError, ChromiumMissing) as exc:
+            say(f"no start-up snapshot, pages boot without it: {exc}")
+    return vendor
 
 
 # -- serving -----------------------------------------------------------------------------------

@@ -36,11 +36,17 @@ class BuildResult:
         return f"{self.out}: {self.files} files, {self.size / 1e6:.1f} MB"
 
 
-def build(app: str | Path, out: str | Path, *, cdn: bool = False, say=print) -> BuildResult:
+def build(
+    app: str | Path, out: str | Path, *, cdn: bool = False, snapshot: bool = True, say=print
+) -> BuildResult:
     folder = checked_app_dir(app)
     target = Path(out).expanduser().resolve()
     _check_target(folder, target)
-    runtime = None if cdn else assets.ensure_runtime(say)
+    # The runtime is needed even with cdn: the snapshot is built against the same pinned
+    # Pyodide, and lands in the app's static/vendor/pyb24/ (so it ships as an app file).
+    runtime: Path | None = assets.prepare_app(folder, say, snapshot=snapshot)
+    if cdn:
+        runtime = None
 
     staging = target.with_name(f".{target.name}.building")
     shutil.rmtree(staging, ignore_errors=True)

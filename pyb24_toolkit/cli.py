@@ -78,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
         help="add generated deals until the store holds at least N (benchmarks: 10000)",
     )
     dev.add_argument("--page", default="/index.html", help="the app page the printed URL opens")
+    dev.add_argument(
+        "--no-snapshot", action="store_true", help="do not build the start-up snapshot"
+    )
     dev.set_defaults(run=_dev)
 
     build = commands.add_parser("build", help="make the folder to upload to a static host")
@@ -88,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="load PyScript and Pyodide from jsDelivr (pinned versions) instead of shipping them",
     )
+    build.add_argument(
+        "--no-snapshot", action="store_true", help="do not build the start-up snapshot"
+    )
     build.set_defaults(run=_build)
 
     runtime = commands.add_parser(
@@ -95,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     runtime.add_argument(
         "--mirror", metavar="DIR", help="also keep a copy in DIR (a checkout's static/vendor)"
+    )
+    runtime.add_argument(
+        "--app", metavar="DIR", help="also build the start-up snapshot of the app in DIR"
     )
     runtime.set_defaults(run=_runtime)
     return parser
@@ -123,7 +132,7 @@ def _dev(args: argparse.Namespace) -> int:
     page = args.page.split("?")[0].split("#")[0]
     if not page.startswith("/") or not (folder / page.lstrip("/")).is_file():
         raise ToolError(f"--page {args.page}: no such page in {folder} (give /index.html or so)")
-    assets.ensure_runtime(say)
+    assets.prepare_app(folder, say, snapshot=not args.no_snapshot)
     db = Path(args.db) if args.db else _default_db(folder)
     db.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -177,7 +186,7 @@ def _default_db(folder: Path) -> Path:
 def _build(args: argparse.Namespace) -> int:
     from .build import build
 
-    result = build(args.dir, args.out, cdn=args.cdn, say=say)
+    result = build(args.dir, args.out, cdn=args.cdn, snapshot=not args.no_snapshot, say=say)
     print(f"Built {result.summary()}")
     return 0
 
@@ -185,6 +194,8 @@ def _build(args: argparse.Namespace) -> int:
 def _runtime(args: argparse.Namespace) -> int:
     if args.mirror:
         assets.mirror_runtime(Path(args.mirror), say)
-    else:
+    if args.app:
+        assets.prepare_app(checked_app_dir(args.app), say)
+    if not (args.mirror or args.app):
         print(assets.ensure_runtime(say))
     return 0

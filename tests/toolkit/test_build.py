@@ -29,7 +29,7 @@ def files_of(folder):
 
 
 def test_build_ships_the_app_the_library_and_the_runtime(app, tmp_path):
-    result = build(app, tmp_path / "dist", say=lambda _: None)
+    result = build(app, tmp_path / "dist", snapshot=False, say=lambda _: None)
     shipped = files_of(tmp_path / "dist")
     expected = (
         ["app.py", "helpers.py", "index.html", "pyb24.zip"]
@@ -47,7 +47,7 @@ def test_build_ships_the_app_the_library_and_the_runtime(app, tmp_path):
 
 
 def test_the_archive_holds_every_module_of_the_package(app, tmp_path):
-    build(app, tmp_path / "dist", say=lambda _: None)
+    build(app, tmp_path / "dist", snapshot=False, say=lambda _: None)
     archive = zipfile.ZipFile(io.BytesIO((tmp_path / "dist/pyb24.zip").read_bytes()))
     names = sorted(archive.namelist())
     assert names == sorted(name.removeprefix("pyb24/") for name in assets.library_files())
@@ -61,14 +61,16 @@ def test_the_archive_depends_on_content_only():
 
 
 def test_cdn_build_points_at_the_pinned_versions_and_ships_no_runtime(app, tmp_path):
-    build(app, tmp_path / "dist", cdn=True, say=lambda _: None)
+    build(app, tmp_path / "dist", cdn=True, snapshot=False, say=lambda _: None)
     dist = tmp_path / "dist"
     assert not (dist / "static/vendor").exists()
     lock = json.loads(assets.npm_manifest()[1].read_text())["packages"]
     pyodide = lock["node_modules/pyodide"]["version"]
     pyscript = lock["node_modules/@pyscript/core"]["version"]
     config = tomllib.loads((dist / "pyscript.toml").read_text())
-    assert config["interpreter"] == f"https://cdn.jsdelivr.net/pyodide/v{pyodide}/full/pyodide.mjs"
+    assert config["interpreter"] == "./static/pyb24-pyodide.mjs"  # local: restores the snapshot
+    interpreter = (dist / "static/pyb24-pyodide.mjs").read_text()
+    assert f"https://cdn.jsdelivr.net/pyodide/v{pyodide}/full/pyodide.mjs" in interpreter
     page = (dist / "index.html").read_text()
     assert f"https://cdn.jsdelivr.net/npm/@pyscript/core@{pyscript}/dist/core.js" in page
     boot = (dist / "static/pyb24-boot.js").read_text()
@@ -80,7 +82,7 @@ def test_cdn_build_points_at_the_pinned_versions_and_ships_no_runtime(app, tmp_p
 def test_a_page_pointing_at_localhost_fails_the_build(app, tmp_path):
     (app / "app.py").write_text('API = "http://localhost:8002/rest"\n')
     with pytest.raises(ToolError, match=r"app.py:1 points at this machine"):
-        build(app, tmp_path / "dist", say=lambda _: None)
+        build(app, tmp_path / "dist", snapshot=False, say=lambda _: None)
     assert not (tmp_path / "dist").exists()
 
 
@@ -94,14 +96,16 @@ def test_a_page_pointing_at_localhost_fails_the_build(app, tmp_path):
 def test_a_reference_outside_the_folder_fails_the_build(app, tmp_path, file, text):
     (app / file).write_text(text)
     with pytest.raises(ToolError, match="points outside the app folder"):
-        build(app, tmp_path / "dist", say=lambda _: None)
+        build(app, tmp_path / "dist", snapshot=False, say=lambda _: None)
 
 
 def test_a_missing_module_fails_the_build(app, tmp_path):
-    with (app / "pyscript.toml").open("a") as config:
-        config.write('"./helper.py" = "./helper.py"\n')  # helpers.py is the one that exists
+    config = app / "pyscript.toml"  # helpers.py is the one that exists
+    config.write_text(
+        config.read_text().replace("[files]\n", '[files]\n"./helper.py" = "./h.py"\n')
+    )
     with pytest.raises(ToolError, match=r"\./helper\.py is not in the app folder"):
-        build(app, tmp_path / "dist", say=lambda _: None)
+        build(app, tmp_path / "dist", snapshot=False, say=lambda _: None)
 
 
 def test_dot_files_and_caches_are_not_shipped(app, tmp_path):
@@ -110,14 +114,14 @@ def test_dot_files_and_caches_are_not_shipped(app, tmp_path):
     (app / ".git/config").write_text("x")
     (app / "__pycache__").mkdir()
     (app / "__pycache__/app.cpython-311.pyc").write_bytes(b"\0")
-    build(app, tmp_path / "dist", say=lambda _: None)
+    build(app, tmp_path / "dist", snapshot=False, say=lambda _: None)
     assert not [f for f in files_of(tmp_path / "dist") if f.startswith((".", "__pycache__"))]
 
 
 def test_rebuilds_replace_an_earlier_build_even_inside_the_app(app):
-    build(app, app / "dist", say=lambda _: None)
+    build(app, app / "dist", snapshot=False, say=lambda _: None)
     (app / "dist/stale.txt").write_text("old")
-    build(app, app / "dist", say=lambda _: None)
+    build(app, app / "dist", snapshot=False, say=lambda _: None)
     shipped = files_of(app / "dist")
     assert "stale.txt" not in shipped and not [f for f in shipped if f.startswith("dist/")]
 
@@ -126,7 +130,7 @@ def test_never_replaces_a_folder_that_is_not_a_build(app, tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs/notes.txt").write_text("mine")
     with pytest.raises(ToolError, match="is not empty and is not an earlier pyb24 build"):
-        build(app, tmp_path / "docs", say=lambda _: None)
+        build(app, tmp_path / "docs", snapshot=False, say=lambda _: None)
     with pytest.raises(ToolError, match="would replace the app itself"):
-        build(app, app, say=lambda _: None)
+        build(app, app, snapshot=False, say=lambda _: None)
     assert (tmp_path / "docs/notes.txt").read_text() == "mine"

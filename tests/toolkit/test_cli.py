@@ -36,7 +36,7 @@ def test_new_then_build_from_the_command_line(tmp_path, cache):
     )
     assert created.returncode == 0, created.stderr
     assert "tests/test_app.py" in created.stdout and "pyb24 dev myapp" in created.stdout
-    built = pyb24("build", "myapp", "-o", "dist", cwd=tmp_path, env_cache=cache)
+    built = pyb24("build", "myapp", "-o", "dist", "--no-snapshot", cwd=tmp_path, env_cache=cache)
     assert built.returncode == 0, built.stderr
     assert (
         built.stdout.startswith("Built ") and " files, " in built.stdout and " MB" in built.stdout
@@ -75,6 +75,7 @@ def test_a_port_in_use(tmp_path, cache):
         result = pyb24(
             "dev",
             "app",
+            "--no-snapshot",
             "--portal-port",
             str(port),
             "--app-port",
@@ -102,7 +103,7 @@ def test_new_into_a_folder_with_files(tmp_path, cache):
 def test_build_that_points_at_localhost(tmp_path, cache):
     pyb24("new", "app", cwd=tmp_path, env_cache=cache)
     (tmp_path / "app/app.py").write_text("URL = 'http://127.0.0.1:8001/'\n")
-    result = pyb24("build", "app", cwd=tmp_path, env_cache=cache)
+    result = pyb24("build", "app", "--no-snapshot", cwd=tmp_path, env_cache=cache)
     assert_one_line_error(result, "app.py:1 points at this machine")
 
 

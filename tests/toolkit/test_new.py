@@ -37,7 +37,8 @@ def test_the_scaffold_config_names_no_module_of_pyb24(tmp_path):
     create_app(tmp_path / "app")
     config = tomllib.loads((tmp_path / "app/pyscript.toml").read_text())
     assert config["files"] == {"./pyb24.zip": "./pyb24/*"}  # the archive, generated
-    assert config["interpreter"] == "./static/vendor/pyodide/pyodide.mjs"
+    assert config["interpreter"] == "./static/pyb24-pyodide.mjs"  # with the start-up snapshot
+    assert config["pyb24"] == {"snapshot_imports": []}
     text = (tmp_path / "app/pyscript.toml").read_text()
     for module in assets.library_files():
         assert module not in text

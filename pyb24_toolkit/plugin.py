@@ -116,6 +116,12 @@ class _Emulators:
         if folder not in self._running:
             from portal_emulator.server import start_emulator
 
+            from .assets import AssetError, ensure_runtime
+
+            try:  # the pinned runtime, installed once per machine (as pyb24 dev does)
+                ensure_runtime()
+            except AssetError as exc:
+                raise pytest.UsageError(f"pyb24: {exc}") from None
             db = self._factory.mktemp("b24-portal") / "portal.sqlite3"
             self._running[folder] = start_emulator(root=str(folder), db_path=str(db))
         return self._running[folder]

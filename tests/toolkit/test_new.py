@@ -48,7 +48,7 @@ def test_default_placement_opens_the_default_placement(tmp_path):
     create_app(tmp_path / "app")
     test = (tmp_path / "app/tests/test_app.py").read_text()
     assert 'b24.open(placement="DEFAULT")' in test
-    assert 'to_contain_text("Placement DEFAULT on ")' in test
+    assert '"Placement DEFAULT on " in app.frame' in test
 
 
 def test_scaffold_is_ruff_clean(tmp_path):

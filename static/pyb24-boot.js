@@ -92,5 +92,6 @@ Object.defineProperty(globalThis, "indexedDB", {
   },
 });
 
-// The snapshot interpreter (./pyb24-pyodide.mjs) adds a check to PyScript's hooks with these.
-boot.pyscriptHooks = (await import(PYSCRIPT_CORE)).hooks;
+// For ./pyb24-pyodide.mjs: PyScript's hooks (a check before the first script) and its config
+// (`packages` switch the snapshot off). Not enumerable: window.pyb24Boot stays plain data.
+Object.defineProperty(boot, "pyscript", { value: await import(PYSCRIPT_CORE) });

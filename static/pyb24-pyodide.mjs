@@ -9,8 +9,9 @@
 // Never worse than a normal boot: when the snapshot is absent, built for another Pyodide
 // ("stale"), damaged or fails to restore ("failed: ..."), Pyodide boots normally and the
 // console says why, once. `window.pyb24Boot.snapshot` tells which path the page took:
-// "restored", "absent", "stale", "failed: <why>", or "off" (`?pyb24-snapshot=off` in the
-// page's URL; to switch it off for good, point `interpreter` at ./vendor/pyodide/pyodide.mjs).
+// "restored", "absent", "stale", "failed: <why>", "off" (`?pyb24-snapshot=off` in the page's
+// URL; to switch it off for good, point `interpreter` at ./vendor/pyodide/pyodide.mjs), or
+// "off: pyscript.toml has packages".
 import { loadPyodide as loadPinnedPyodide, version } from "./vendor/pyodide/pyodide.mjs";
 
 export { version };
@@ -20,10 +21,19 @@ const SNAPSHOT_URL = new URL("./vendor/pyb24/pyb24.snapshot", import.meta.url).h
 const MAGIC = "pyb24-snapshot1\n"; // file layout: see pyb24_snapshot/__init__.py
 
 const boot = (globalThis.pyb24Boot ??= {});
-const switchedOff = new URL(location.href).searchParams.get("pyb24-snapshot") === "off";
+
+// micropip packages are not in a snapshot (Pyodide 314 cannot put them there) and installing
+// them into a restored heap is untested here (offline tests, no micropip in the npm Pyodide):
+// pages that ask for packages boot the normal way. README "Start-up snapshot".
+function switchedOff() {
+  if (new URL(location.href).searchParams.get("pyb24-snapshot") === "off") return "off";
+  const packages = boot.pyscript?.config?.py?.packages;
+  return packages?.length ? "off: pyscript.toml has packages" : null;
+}
 
 // Started when this module is evaluated, so the download overlaps PyScript's own start-up.
-const download = switchedOff ? Promise.resolve({ status: "off" }) : fetchSnapshot();
+const offAtStart = switchedOff();
+const download = offAtStart ? Promise.resolve({ status: offAtStart }) : fetchSnapshot();
 
 async function fetchSnapshot() {
   let bytes;
@@ -62,8 +72,9 @@ function report(status, why) {
   boot.snapshot = status;
   if (status === "restored") {
     console.info("pyb24: started from the snapshot");
-  } else if (status === "off") {
-    console.info("pyb24: snapshot switched off (?pyb24-snapshot=off); normal boot");
+  } else if (status.startsWith("off")) {
+    const what = status === "off" ? "switched off (?pyb24-snapshot=off)" : status;
+    console.info(`pyb24: snapshot ${what}; normal boot`);
   } else {
     console.warn(`pyb24: snapshot ${status}${why ? ` (${why})` : ""}; normal boot`);
   }
@@ -88,7 +99,8 @@ del _sys
 export async function loadPyodide(options = {}) {
   // PyScript derives indexURL from this module's URL; Pyodide's files are in ./vendor/pyodide/.
   const config = { ...options, indexURL: INDEX_URL };
-  const { status, why, payload } = await download;
+  const off = switchedOff();
+  const { status, why, payload } = off ? { status: off } : await download;
   if (status === "restored") {
     try {
       const pyodide = await loadPinnedPyodide({ ...config, _loadSnapshot: payload });
@@ -107,7 +119,7 @@ export async function loadPyodide(options = {}) {
 
 function registerRefresh(pyodide) {
   // PyScript runs `codeBeforeRun(Async)` hooks before each script; pyb24-boot.js put them in.
-  const hooks = globalThis.pyb24Boot?.pyscriptHooks;
+  const hooks = boot.pyscript?.hooks;
   if (hooks) {
     hooks.main.codeBeforeRun.add(REFRESH);
     hooks.main.codeBeforeRunAsync.add(REFRESH);

@@ -19,7 +19,7 @@ INIT = "from pyb24 import BX24\nawait BX24.init()\nBX24.getLang()"
 
 def boot_state(frame) -> dict:
     frame.wait_for_function("window.pyb24Boot?.snapshot !== undefined", timeout=BOOT_TIMEOUT_MS)
-    return frame.evaluate("({...window.pyb24Boot, pyscriptHooks: undefined})")
+    return frame.evaluate("({...window.pyb24Boot})")
 
 
 def snapshot_lines(page) -> list[str]:
@@ -158,3 +158,10 @@ def test_switched_off_by_the_page_url(portal):
     portal.open(app="/tests/e2e/apps/harness.html?pyb24-snapshot=off")
     assert portal.python(INIT) == "en"
     assert boot_state(portal.app)["snapshot"] == "off"
+
+
+def test_a_page_with_micropip_packages_boots_without_the_snapshot(portal):
+    lines = snapshot_lines(portal.page)
+    portal.open(app="/tests/e2e/apps/packages.html")
+    assert boot_state(portal.app)["snapshot"] == "off: pyscript.toml has packages"
+    assert lines == ["pyb24: snapshot off: pyscript.toml has packages; normal boot"]

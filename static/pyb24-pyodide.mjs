@@ -104,7 +104,9 @@ export async function loadPyodide(options = {}) {
   if (status === "restored") {
     try {
       const pyodide = await loadPinnedPyodide({ ...config, _loadSnapshot: payload });
-      pyodide.runPython("import _pyb24_snapshot"); // proves the restored heap is ours
+      // Proves the restored heap is ours; reseeds `random`, whose state the snapshot froze
+      // (every page load would otherwise draw the same numbers).
+      pyodide.runPython("import _pyb24_snapshot as _s, random as _r\n_r.seed()\ndel _s, _r");
       report(status);
       registerRefresh(pyodide);
       return pyodide;

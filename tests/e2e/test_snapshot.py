@@ -48,11 +48,14 @@ when("click", "#snap-button")(lambda event: clicks.append(event.type))
 button.click()
 from pyb24 import BX24                        # browser.py: from the page's [files]
 await BX24.init()
-{"from_snapshot": from_snapshot, "fresh": fresh, "half": str(fractions.Fraction(1, 2)),
+import random
+{"from_snapshot": from_snapshot, "fresh": fresh, "draw": random.random(),
+ "half": str(fractions.Fraction(1, 2)),
  "clicks": clicks, "same_window": window.location.href == document.location.href,
  "lang": BX24.getLang()}
 """
     )
+    draw = result.pop("draw")
     assert result == {
         "from_snapshot": True,
         "fresh": False,
@@ -63,6 +66,8 @@ await BX24.init()
     }
     assert lines == ["pyb24: started from the snapshot"]  # said once
     assert "reimported" not in state
+    portal.open()  # `random` is reseeded after each restore: no sequence frozen in the snapshot
+    assert portal.python("import random\nrandom.random()") != draw
 
 
 @pytest.mark.parametrize(("frame", "storage"), [("cross", "memory"), ("same", "indexeddb")])

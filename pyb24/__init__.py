@@ -9,6 +9,16 @@ from typing import Any
 from .auth import AuthData
 from .bridge import NotInPortalError, ReplyTimeout
 from .encoding import upload
+from .errors import (
+    B24AccessError,
+    B24AuthError,
+    B24Error,
+    B24NetworkError,
+    B24NotFoundError,
+    B24OperationLimitError,
+    B24RateLimitError,
+    B24ServerError,
+)
 from .facade import BX24Facade
 from .placement import EventBinding, EventUnbound
 from .protocol import ProtocolError
@@ -21,6 +31,14 @@ __all__ = [
     "AjaxError",
     "AjaxResult",
     "AuthData",
+    "B24AccessError",
+    "B24AuthError",
+    "B24Error",
+    "B24NetworkError",
+    "B24NotFoundError",
+    "B24OperationLimitError",
+    "B24RateLimitError",
+    "B24ServerError",
     "EventBinding",
     "EventUnbound",
     "NotInPortalError",

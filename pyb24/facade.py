@@ -10,7 +10,12 @@ successor ``B24Frame`` hands its managers the message channel):
 * :class:`~pyb24.window.WindowCommands`, :class:`~pyb24.dialogs.Dialogs`,
   :class:`~pyb24.slider.Sliders` — window, picker and slider commands;
 * :class:`~pyb24.placement.Placement` (``BX24.placement``), :class:`~pyb24.messenger.Messenger`
-  (``BX24.im``), :class:`~pyb24.options.UserOption` / :class:`~pyb24.options.AppOption`.
+  (``BX24.im``), :class:`~pyb24.options.UserOption` / :class:`~pyb24.options.AppOption`;
+* :class:`~pyb24.scale.PythonApi` — the Pythonic layer (``call``, ``list``, ``list_all``,
+  ``batch``) over the REST client's one ``send``; ``configure`` sets the client's throttle.
+
+PEP 8 names (``call_method``, ``placement.bind_event``…) come from one table in
+:mod:`pyb24.aliases`.
 
 Every BX24.js method here delegates to one part, explicitly. Every call that waits on the
 portal takes the BX24.js callback *and* returns an awaitable, so ``BX24.init(fn)`` and
@@ -20,9 +25,11 @@ portal takes the BX24.js callback *and* returns an awaitable, so ``BX24.init(fn)
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import builtins
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
+from .aliases import add_aliases
 from .auth import AuthData, AuthState
 from .bridge import ParentBridge, require
 from .dialogs import Dialogs
@@ -32,6 +39,7 @@ from .options import AppOption, UserOption
 from .placement import Placement
 from .protocol import parse_window_name
 from .rest import AjaxResult, RestClient
+from .scale import Progress, PythonApi
 from .session import FrameSession, InitData
 from .slider import Sliders
 from .window import WindowCommands
@@ -68,6 +76,7 @@ class BX24Facade:
             host, frame, self._bridge, on_init_data=self._auth.load, first_init_handler=self._bind
         )
         self._rest = RestClient(host, self._session, self._auth)
+        self._python = PythonApi(self._rest.send)
         self._window = WindowCommands(host, self._bridge)
         self._dialogs = Dialogs(self._bridge)
         self._sliders = Sliders(host, self._bridge)
@@ -315,3 +324,67 @@ class BX24Facade:
         """BX24.js tells whether the browser can read files (``"upload"``); Pyodide always can
         (``await file.arrayBuffer()``), and every other feature is available too."""
         return True
+
+    # -- the Pythonic layer (pyb24.scale): raises, lists, batches of any size ------------
+    async def call(self, method: str, params: Any = None) -> Any:
+        """``await BX24.call(method, params)``: the answer's ``result``, or raises
+        :class:`~pyb24.errors.B24Error` (``.code``, ``.description``, ``.status``, ``.method``)."""
+        return await self._python.call(method, params)
+
+    def list(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        limit: int | None = None,
+        strategy: str = "auto",
+        progress: Progress | None = None,
+        items_key: str | None = None,
+        id_key: str | None = None,
+    ) -> AsyncIterator[Any]:
+        """``async for row in BX24.list(method, params)``: every row of a list method once, in
+        a stable order, 2 500 rows a request (see :mod:`pyb24.listing` for ``strategy``:
+        ``"auto"``, ``"cursor"``, ``"offset"``). ``select`` gets the id field added;
+        ``progress(done, total)`` is called after each request; ``limit`` stops early."""
+        return self._python.list(
+            method,
+            params,
+            limit=limit,
+            strategy=strategy,  # type: ignore[arg-type]  # checked at run time
+            progress=progress,
+            items_key=items_key,
+            id_key=id_key,
+        )
+
+    async def list_all(
+        self, method: str, params: Mapping[str, Any] | None = None, **options: Any
+    ) -> builtins.list[Any]:
+        """:meth:`list` gathered into a list (same options)."""
+        return await self._python.list_all(method, params, **options)
+
+    async def batch(
+        self, calls: Any, halt: bool = False, progress: Progress | None = None
+    ) -> dict[str, Any] | builtins.list[Any]:
+        """Any number of commands (a dict or a list, as ``callBatch`` takes), 50 to a request,
+        ``$result[key][…]`` macros working across requests. Results keyed like ``calls``; a
+        failed command's value is its ``B24Error``; with ``halt`` the rest are absent."""
+        return await self._python.batch(calls, halt, progress)
+
+    def configure(
+        self,
+        plan: str | None = None,
+        *,
+        burst: float | None = None,
+        rate: float | None = None,
+        retries: int | None = None,
+        throttle: bool | None = None,
+    ) -> None:
+        """The page's REST throttle: ``plan="enterprise"`` (250 burst, 5 per second) or
+        ``"default"`` (50, 2), or explicit ``burst``/``rate``; ``retries`` after a 503;
+        ``throttle=False`` sends every request at once (the portal may then answer 503)."""
+        self._rest.throttle.configure(plan, burst, rate, retries, throttle)
+
+
+add_aliases(BX24Facade, "BX24")
+add_aliases(Placement, "placement")
+add_aliases(Messenger, "im")

@@ -97,3 +97,15 @@ async def within(host: Host, seconds: float, awaitable: Awaitable[T]) -> T:
     finally:
         timer.cancel()
     return result
+
+
+async def pause(host: Host, seconds: float) -> None:
+    """``asyncio.sleep`` on the host's clock (a fake clock drives it in tests)."""
+    done = host.create_future()
+
+    def wake() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    host.call_later(seconds, wake)
+    await done

@@ -6,8 +6,11 @@ The seam: every HTTP request pyb24 makes passes through one coroutine, :meth:`Re
 until then), refreshes a token known to have expired, sends, and on ``expired_token`` /
 ``invalid_token`` refreshes once — one ``refreshAuth`` shared by every concurrent request —
 and retries once. ``callMethod``, ``AjaxResult.next()`` and ``callBatch`` all go through it,
-and so does anything built on top (the Pythonic layer); client-side throttling belongs in it
-too, around :meth:`RestClient._fetch`, the only place that calls ``host.fetch``.
+and so does the Pythonic layer (``pyb24.scale``). Each HTTP request it makes passes
+:meth:`RestClient._fetch`, the only place that calls ``host.fetch``, and there the page's one
+:class:`~pyb24.throttle.Throttle` (``RestClient.throttle``) waits for a slot in the portal's
+rate-limit bucket, retries 503 ``QUERY_LIMIT_EXCEEDED`` after a backoff, and answers for a
+method the portal blocked for its operating time without sending it.
 
 The client knows its frame only through two small protocols: :class:`RestPortal` (where to
 send, and when) and :class:`Credentials` (the token, whether it is valid, a shared refresh).
@@ -26,15 +29,16 @@ import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Protocol, TypedDict
 
+from .batching import BATCH_LIMIT, normalize_calls
 from .bridge import ReplyTimeout, invoke_callback, resolved
 from .encoding import prepare_data
-from .host import Host, NetworkError, within
+from .host import Host, NetworkError, pause, within
 from .jsvalues import encode_uri_component, js_parse_int
 from .phparray import as_map
+from .throttle import Throttle
 
 log = logging.getLogger("pyb24.rest")
 
-BATCH_LIMIT = 50  # commands per batch (PROTOCOL.md §5.8)
 REQUEST_TIMEOUT = 65.0  # seconds; the cloud portal's own wall time is 60 s
 AUTH_ERRORS = ("expired_token", "invalid_token")
 
@@ -168,6 +172,10 @@ class RestClient:
         self._host = host
         self._portal = portal
         self._credentials = credentials
+        # One throttle for every request of the page (PROTOCOL.md §5.9, §5.10).
+        self.throttle = Throttle(
+            now_s=lambda: host.now_ms() / 1000, sleep=lambda seconds: pause(host, seconds)
+        )
 
     # -- BX24.js entry points (BX24 delegates here) ----------------------------------------
     def call(
@@ -196,19 +204,18 @@ class RestClient:
     ) -> asyncio.Future[Any]:
         """``callBatch``: results per key as ``AjaxResult`` in a list or dict like ``calls``."""
         self._portal.require_portal()
-        commands = _batch_commands(calls)
+        commands, as_list = normalize_calls(calls, strict=False)
         if len(commands) > BATCH_LIMIT:
             raise ValueError(
                 f"callBatch takes at most {BATCH_LIMIT} commands, got {len(commands)}; "
                 "split the calls into several batches"
             )
-        as_list = isinstance(calls, list | tuple)
         if not commands:
             empty: Any = [] if as_list else {}
             invoke_callback(self._host, callback, empty)
             return resolved(self._host, empty)
         # Each row's query is encoded once: it goes on the wire and into its result's next().
-        encoded = [(key, method, prepare_data(params)) for key, (method, params) in commands]
+        encoded = [(c.key, c.method, prepare_data(c.params)) for c in commands]
         rows = {key: f"{method}?{query}" for key, method, query in encoded}
         body = _encode({"halt": 1 if halt_on_error else 0, "cmd": rows}, None)
 
@@ -255,9 +262,13 @@ class RestClient:
         return None
 
     async def _fetch(self, method: str, token: str, params_body: str) -> tuple[int, Answer]:
-        """One HTTP request, bounded by ``REQUEST_TIMEOUT`` on the host's clock."""
+        """One HTTP request when the throttle allows it (and again after a 503 backoff),
+        bounded by ``REQUEST_TIMEOUT`` on the host's clock."""
         url = self._portal.method_url(method)
         body = f"auth={encode_uri_component(token)}" + (f"&{params_body}" if params_body else "")
+        return await self.throttle.send(method, lambda: self._post(method, url, body))
+
+    async def _post(self, method: str, url: str, body: str) -> tuple[int, Answer]:
         log.debug("REST %s", method)  # never the body: it carries the token
         try:
             status, text = await within(self._host, REQUEST_TIMEOUT, self._host.fetch(url, body))
@@ -348,25 +359,3 @@ def _parse_answer(status: int, text: str) -> Answer:
     if status >= 500 and not answer.get("error"):
         answer = {**answer, **_error_answer("INTERNAL_SERVER_ERROR", f"HTTP {status}")}
     return answer
-
-
-def _batch_commands(calls: Any) -> list[tuple[str, tuple[str, Any]]]:
-    """``[(key, (method, params))]`` from a list or dict of ``[method, params]`` or
-    ``{"method": …, "params": …}``; falsy entries and entries without a method are skipped."""
-    if isinstance(calls, Mapping):
-        entries = [(str(key), value) for key, value in calls.items()]
-    elif isinstance(calls, list | tuple):
-        entries = [(str(index), value) for index, value in enumerate(calls)]
-    else:
-        raise TypeError("callBatch takes a list or a dict of calls")
-    commands = []
-    for key, entry in entries:
-        if isinstance(entry, list | tuple) and entry:
-            method, params = entry[0], entry[1] if len(entry) > 1 else None
-        elif isinstance(entry, Mapping):
-            method, params = entry.get("method"), entry.get("params")
-        else:
-            continue
-        if method:
-            commands.append((key, (str(method), params)))
-    return commands

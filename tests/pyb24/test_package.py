@@ -23,6 +23,14 @@ USER_API = {
     "NotInitializedError",
     "ReplyTimeout",
     "ProtocolError",
+    "B24Error",
+    "B24AuthError",
+    "B24AccessError",
+    "B24NotFoundError",
+    "B24RateLimitError",
+    "B24OperationLimitError",
+    "B24ServerError",
+    "B24NetworkError",
 }
 
 

@@ -98,11 +98,6 @@ async def test_next_keeps_the_original_callback_unless_given_one():
             404,
             "ERROR_METHOD_NOT_FOUND",
         ),
-        (
-            (503, {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"}),
-            503,
-            "QUERY_LIMIT_EXCEEDED",
-        ),
         ((400, {"error": "", "error_description": "Not found"}), 400, ""),  # classic crm.*
         ((500, "<html>oops</html>"), 500, "ERROR_UNEXPECTED_ANSWER"),
         ((502, ""), 502, "INTERNAL_SERVER_ERROR"),
@@ -120,6 +115,36 @@ async def test_failures_come_back_as_error_results(response, status, code):
     error = result.error()
     assert isinstance(error, AjaxError)
     assert (error.getStatus(), error.getError()["error"]) == (status, code)
+
+
+async def test_a_503_rate_limit_is_retried_after_a_backoff_then_given_up():
+    host, bx24 = await ready()
+    busy = (503, {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"})
+    host.responses += [busy, busy, ok({"ID": "1"})]
+    future = bx24.callMethod("user.current")
+    await host.advance(30)  # the backoff runs on the host's clock
+    assert (await future).data() == {"ID": "1"} and len(host.http) == 3
+    bx24.configure(retries=1)
+    host.responses += [busy, busy]
+    seen = []
+    future = bx24.callMethod("user.current", None, seen.append)
+    await host.advance(30)
+    error = (await future).error()
+    assert (error.getStatus(), error.getError()["error"]) == (503, "QUERY_LIMIT_EXCEEDED")
+    assert seen == [future.result()] and len(host.http) == 5
+
+
+async def test_every_request_of_the_page_shares_one_throttle():
+    host, bx24 = await ready()
+    bx24.configure(burst=2, rate=1)
+    calls = [bx24.callMethod("user.current") for _ in range(3)]
+    calls.append(bx24.callBatch([["user.current"]]))
+    await settle()
+    assert len(host.http) == 2  # the burst went at once; the rest wait for the bucket
+    await host.advance(1)
+    assert len(host.http) == 3
+    await host.advance(1)
+    assert len(host.http) == 4 and all(call.done() for call in calls)
 
 
 def test_ajax_error_text_like_bx24js():

@@ -1,0 +1,179 @@
+"""``B24Error``: a REST failure as a Python exception, for the Pythonic layer (``BX24.call``…).
+
+``BX24.callMethod`` keeps BX24.js' result objects (``result.error()``); ``BX24.call`` raises
+one of these instead. The class says what kind of failure it was, so code can catch what it
+can handle::
+
+    try:
+        deal = await BX24.call("crm.deal.get", {"id": 42})
+    except B24NotFoundError:
+        deal = None
+
+Pure: no browser, no I/O. Nothing here ever holds a token: errors are built from the portal's
+``error``/``error_description`` and the HTTP status only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class B24Error(Exception):
+    """A REST call failed. ``code`` is the portal's ``error`` (``ERROR_METHOD_NOT_FOUND``…),
+    ``description`` its ``error_description``, ``status`` the HTTP status (0: no answer at
+    all), ``method`` the REST method called."""
+
+    def __init__(self, code: str, description: str = "", status: int = 0, method: str = ""):
+        super().__init__(code, description, status, method)
+        self.code = code
+        self.description = description
+        self.status = status
+        self.method = method
+
+    def __str__(self) -> str:
+        what = f"{self.code}: {self.description}" if self.description else self.code
+        where = f"{self.method}: " if self.method else ""
+        return f"{where}{what} (HTTP {self.status})"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.method!r}, {self.code!r}, status={self.status})"
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable/copyable with its fields
+        return (type(self), (self.code, self.description, self.status, self.method))
+
+
+class B24AuthError(B24Error):
+    """401: the token is missing, invalid or expired and a refresh did not help."""
+
+
+class B24AccessError(B24Error):
+    """403: the app lacks the scope, or this user lacks the rights (``insufficient_scope``,
+    ``ACCESS_DENIED``, ``user_access_error``…)."""
+
+
+class B24NotFoundError(B24Error):
+    """404, or a ``…NOT_FOUND`` code: no such method, or no such entity."""
+
+
+class B24RateLimitError(B24Error):
+    """503 ``QUERY_LIMIT_EXCEEDED`` (or ``OVERLOAD_LIMIT``) after pyb24's retries ran out."""
+
+
+class B24OperationLimitError(B24Error):
+    """429 ``OPERATION_TIME_LIMIT``: the portal blocks this method for this app until
+    ``reset_at`` (epoch seconds; ``None`` when the portal did not say)."""
+
+    def __init__(
+        self,
+        code: str,
+        description: str = "",
+        status: int = 429,
+        method: str = "",
+        reset_at: float | None = None,
+    ):
+        super().__init__(code, description, status, method)
+        self.reset_at = reset_at
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return text if self.reset_at is None else f"{text}; blocked until {self.reset_at:.0f}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            type(self),
+            (self.code, self.description, self.status, self.method, self.reset_at),
+        )
+
+
+class B24ServerError(B24Error):
+    """5xx: the portal failed (``INTERNAL_SERVER_ERROR``, a body that is not JSON…)."""
+
+
+class B24NetworkError(B24Error):
+    """No HTTP answer (status 0) or no answer in time (``REQUEST_TIMEOUT``)."""
+
+
+RATE_LIMIT_CODES = frozenset({"QUERY_LIMIT_EXCEEDED", "OVERLOAD_LIMIT"})
+OPERATION_LIMIT_CODE = "OPERATION_TIME_LIMIT"
+_AUTH_CODES = frozenset(
+    {"expired_token", "invalid_token", "NO_AUTH_FOUND", "REFRESH_AUTH_TIMEOUT", "INVALID_TOKEN"}
+)
+_ACCESS_CODES = frozenset(
+    {
+        "insufficient_scope",
+        "ACCESS_DENIED",
+        "INVALID_CREDENTIALS",
+        "user_access_error",
+        "WRONG_AUTH_TYPE",
+        "INSUFFICIENT_SCOPE",
+    }
+)
+_NETWORK_CODES = frozenset({"NETWORK_ERROR", "REQUEST_TIMEOUT"})
+
+# A batch sub-command has no HTTP status of its own: it gets the one its code has as a whole
+# request (PROTOCOL.md §5.4), 400 for method-specific codes.
+STATUS_OF_CODE = {
+    "expired_token": 401,
+    "invalid_token": 401,
+    "NO_AUTH_FOUND": 401,
+    "insufficient_scope": 403,
+    "ACCESS_DENIED": 403,
+    "INVALID_CREDENTIALS": 403,
+    "user_access_error": 403,
+    "ERROR_METHOD_NOT_FOUND": 404,
+    "ERROR_BATCH_METHOD_NOT_ALLOWED": 405,
+    "OPERATION_TIME_LIMIT": 429,
+    "QUERY_LIMIT_EXCEEDED": 503,
+    "OVERLOAD_LIMIT": 503,
+    "INTERNAL_SERVER_ERROR": 500,
+}
+
+
+def error_class(status: int, code: str) -> type[B24Error]:
+    """Which ``B24Error`` subclass an answer with this status and ``error`` code raises."""
+    if code in RATE_LIMIT_CODES:
+        return B24RateLimitError
+    if code == OPERATION_LIMIT_CODE or status == 429:
+        return B24OperationLimitError
+    if code in _NETWORK_CODES or status == 0:
+        return B24NetworkError
+    if code in _AUTH_CODES or status == 401:
+        return B24AuthError
+    if code in _ACCESS_CODES or status == 403:
+        return B24AccessError
+    if status == 404 or code.upper().endswith("NOT_FOUND"):
+        return B24NotFoundError
+    if status >= 500:
+        return B24ServerError
+    return B24Error
+
+
+def error_from_answer(method: str, status: int, answer: Mapping[str, Any]) -> B24Error | None:
+    """The error an answer envelope carries, or ``None`` for a success.
+
+    Understands the classic ``{"error": "CODE", "error_description": "…"}``, a batch
+    sub-result's ``{"error": {"error": …, "error_description": …}}`` and REST 3.0's
+    ``{"error": {"code": …, "message": …}}``. A classic ``{"error": ""}`` with a 4xx status
+    is an error too (as in ``AjaxResult``). ``status`` 200 with an error (a batch sub-result)
+    takes the status the code has as a whole request. An operating-time error carries the
+    answer's ``time.operating_reset_at``."""
+    if "error" not in answer or (not answer["error"] and status < 400):
+        return None
+    error = answer["error"]
+    description: Any = answer.get("error_description")
+    if isinstance(error, Mapping):
+        code = error.get("error") or error.get("code")
+        description = error.get("error_description") or error.get("message")
+    else:
+        code = error
+    code_text = str(code) if code else f"HTTP_{status}"
+    if status < 400 and status != 0:
+        status = STATUS_OF_CODE.get(code_text, 400)
+    cls = error_class(status, code_text)
+    if cls is B24OperationLimitError:
+        time_block = answer.get("time")
+        reset = time_block.get("operating_reset_at") if isinstance(time_block, Mapping) else None
+        reset_at = float(reset) if isinstance(reset, int | float) else None
+        return B24OperationLimitError(code_text, str(description or ""), status, method, reset_at)
+    return cls(code_text, str(description or ""), status, method)

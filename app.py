@@ -7,7 +7,7 @@ import time
 from pyscript import document, when
 
 import demo_ui  # the "Portal UI" section: window, pickers, sliders, messenger, placement
-from pyb24 import BX24, ReplyTimeout
+from pyb24 import BX24, B24Error, ReplyTimeout
 
 
 def show(element_id, text):
@@ -187,6 +187,31 @@ async def run_batch(event):
         f"one request, three commands: you work in {department} "
         f"and have {results['deals'].total()} deal(s)",
     )
+
+
+@when("click", "#list-all")
+async def list_all_deals(event):
+    """Every deal, 2 500 to a request (BX24.list_all), with a progress bar."""
+    bar = document.getElementById("list-progress")
+    bar.hidden, bar.value = False, 0
+    show("list-status", "listing…")
+
+    def progress(done, total):
+        bar.max = total or 1
+        bar.value = done
+        show("list-status", f"{done} of {total} deals")
+
+    started = time.perf_counter()
+    try:
+        deals = await BX24.list_all(
+            "crm.deal.list", {"select": ["ID", "OPPORTUNITY"]}, progress=progress
+        )
+    except B24Error as error:
+        show("list-status", str(error))
+        return
+    total = sum(float(deal["OPPORTUNITY"] or 0) for deal in deals)
+    seconds = time.perf_counter() - started
+    show("list-status", f"{len(deals)} deals worth {total:,.2f} in {seconds:.1f} s")
 
 
 render()

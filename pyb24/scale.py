@@ -274,8 +274,9 @@ class PythonApi:
     def _batch_pages(
         self, listing: Plan, status: int, answer: dict[str, Any], keys: builtins.list[str]
     ) -> builtins.list[builtins.list[Any]]:
-        """Each command's rows, in order, up to the first command that did not run; a failed
-        command raises its error (a listing is all or nothing)."""
+        """Each command's rows, in order, up to the first short page (what the portal did
+        after it — a cursor macro pointing past the end — does not count) or the first
+        command that did not run. A failed command before that raises its error."""
         outer = error_from_answer("batch", status, answer)
         if outer is not None:
             raise outer
@@ -291,6 +292,8 @@ class PythonApi:
             if key not in results:
                 break
             pages.append(rows_of(results[key], listing.shape))
+            if len(pages[-1]) < PAGE:
+                break
         return pages
 
 

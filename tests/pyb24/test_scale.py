@@ -69,6 +69,18 @@ async def test_cursor_survives_items_added_and_deleted_while_listing():
     assert set(survivors) <= set(got)  # everything that existed throughout
 
 
+async def test_pages_after_the_last_one_are_ignored_even_when_they_failed():
+    portal = ListPortal(range(1, 301))
+
+    def shrink(p):  # the portal loses rows after the count: the planned pages run past the end
+        for i in [i for i in p.rows if i > 120]:
+            del p.rows[i]
+        p.after_page = None
+
+    portal.after_page = shrink
+    assert ids(await api(portal).list_all("crm.deal.list")) == list(range(1, 121))
+
+
 async def test_limit_stops_early_and_progress_reports_done_and_total():
     portal = ListPortal(range(1, 10_001))
     seen = []

@@ -1,15 +1,14 @@
-"""A scripted list portal for the Pythonic layer's unit tests: list methods and ``batch`` with
-``$result`` macros over an in-memory table, counting requests. Independent of pyb24's own
-macro code; query strings are read with the emulator's PHP ``parse_str``."""
+"""A scripted list portal for the Pythonic layer's unit tests: list methods and ``batch`` over an
+in-memory table, counting requests. Independent of pyb24's own macro code: query strings are
+read with the emulator's PHP ``parse_str`` and macros resolved by the emulator's rules."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from portal_emulator.rest.batch import substitute
 from portal_emulator.rest.phpquery import parse_str
-
-_MACRO = re.compile(r"\$result\[([^\]]*)\]((?:\[[^\]]*\])*)")
 
 
 class ListPortal:
@@ -67,33 +66,19 @@ class ListPortal:
         return 200, answer
 
     def _batch(self, params: dict) -> dict:
-        results: dict[str, Any] = {}
-        totals: dict[str, Any] = {}
+        maps: dict[str, dict[str, Any]] = {"result": {}, "result_total": {}, "result_next": {}}
         for key, row in params["cmd"].items():
-            method, _, query = row.partition("?")
-
-            def resolve(match):
-                value: Any = results.get(match.group(1))
-                for step in re.findall(r"\[([^\]]*)\]", match.group(2)):
-                    if isinstance(value, dict):
-                        value = value.get(step)
-                    elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
-                        value = value[int(step)]
-                    else:
-                        value = None
-                return "" if value is None else str(value)
-
-            sub_params = _walk(parse_str(query), lambda text: _MACRO.sub(resolve, text))
-            _, answer = self._list(sub_params)
-            results[key] = answer["result"]
+            _, _, query = row.partition("?")
+            sub_params = substitute(parse_str(query), maps)  # the emulator's macro rules
+            try:
+                _, answer = self._list(sub_params)
+            except (TypeError, ValueError) as exc:  # e.g. a filter that is not a number
+                maps.setdefault("result_error", {})[key] = {
+                    "error": "ERROR_CORE",
+                    "error_description": str(exc),
+                }
+                continue
+            maps["result"][key] = answer["result"]
             if "total" in answer:
-                totals[key] = answer["total"]
-        return {"result": results, "result_error": [], "result_total": totals, "result_next": []}
-
-
-def _walk(value: Any, fn) -> Any:
-    if isinstance(value, str):
-        return fn(value)
-    if isinstance(value, dict):
-        return {k: _walk(v, fn) for k, v in value.items()}
-    return value
+                maps["result_total"][key] = answer["total"]
+        return {"result_error": [], **maps}

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from .appfiles import EmulatorError, check_app_folder
-from .server import start_emulator
+from .server import serve_until_stopped, start_emulator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,24 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     except EmulatorError as exc:  # a folder or a port the person can fix: no traceback
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
-    missing = args.seed_deals - emulator.store.count_items(2)
-    if missing > 0:
-        first, last = emulator.store.seed_deals(missing)
-        print(f"Seeded deals {first}..{last}.", flush=True)
-    print(f"Emulated portal: {emulator.portal_url()}", flush=True)
-    print(f"App origin:      {emulator.app_origin}", flush=True)
-    print("Press Ctrl-C to stop.", flush=True)
-    stop = threading.Event()
-    # SIGTERM (a process manager, `kill`) stops as cleanly as Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        while not stop.wait(0.5):  # a timed wait keeps Ctrl-C responsive
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        print("\nStopping.", flush=True)
-        emulator.stop()
+    banner = [
+        f"Emulated portal: {emulator.portal_url()}",
+        f"App origin:      {emulator.app_origin}",
+    ]
+    serve_until_stopped(emulator, args.seed_deals, banner)
     return 0
 
 

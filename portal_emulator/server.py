@@ -19,6 +19,7 @@ import mimetypes
 import os
 import re
 import shutil
+import signal
 import socket
 import sys
 import threading
@@ -782,3 +783,27 @@ def _script_json(value: Any) -> str:
     """JSON safe to embed in a <script> element (no "</script>", no "<!--")."""
     text = json.dumps(value, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def serve_until_stopped(emulator: Emulator, seed_deals: int, banner: list[str]) -> None:
+    """What ``pyb24 dev`` and ``python -m portal_emulator`` do once the emulator runs: fill the
+    store up to ``seed_deals`` deals, print ``banner``, wait for Ctrl-C or SIGTERM, stop."""
+    stop = threading.Event()
+    try:
+        missing = seed_deals - emulator.store.count_items(2)
+        if missing > 0:
+            first, last = emulator.store.seed_deals(missing)
+            print(f"Seeded deals {first}..{last}.", flush=True)
+        for line in banner:
+            print(line, flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        # SIGTERM (a process manager, `kill`) stops as cleanly as Ctrl-C.
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(0.5):  # a timed wait keeps Ctrl-C responsive
+                pass
+        except KeyboardInterrupt:
+            pass
+    finally:
+        print("\nStopping.", flush=True)
+        emulator.stop()

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -126,7 +124,7 @@ def _new(args: argparse.Namespace) -> int:
 
 def _dev(args: argparse.Namespace) -> int:
     from portal_emulator.appfiles import EmulatorError
-    from portal_emulator.server import start_emulator
+    from portal_emulator.server import serve_until_stopped, start_emulator
 
     folder = checked_app_dir(args.dir)
     page = args.page.split("?")[0].split("#")[0]
@@ -149,32 +147,14 @@ def _dev(args: argparse.Namespace) -> int:
         raise ToolError(getattr(exc, "strerror", None) or str(exc)) from None
     except OSError as exc:
         raise ToolError(f"cannot start the emulated portal: {exc}") from None
-    try:
-        missing = args.seed_deals - emulator.store.count_items(2)
-        if missing > 0:
-            first, last = emulator.store.seed_deals(missing)
-            print(f"Seeded deals {first}..{last}.", flush=True)
-        print(f"App folder:      {folder}", flush=True)
-        print(f"Emulated portal: {emulator.portal_url(app=args.page)}", flush=True)
-        print(f"App origin:      {emulator.app_origin}", flush=True)
-        print("Saving a file reloads the app; its Python tracebacks show here.", flush=True)
-        print("Press Ctrl-C to stop.", flush=True)
-        _wait_for_stop()
-    finally:
-        print("\nStopping.", flush=True)
-        emulator.stop()
+    banner = [
+        f"App folder:      {folder}",
+        f"Emulated portal: {emulator.portal_url(app=args.page)}",
+        f"App origin:      {emulator.app_origin}",
+        "Saving a file reloads the app; its Python tracebacks show here.",
+    ]
+    serve_until_stopped(emulator, args.seed_deals, banner)
     return 0
-
-
-def _wait_for_stop() -> None:
-    stop = threading.Event()
-    # SIGTERM (a process manager, `kill`) stops as cleanly as Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        while not stop.wait(0.5):  # a timed wait keeps Ctrl-C responsive
-            pass
-    except KeyboardInterrupt:
-        pass
 
 
 def _default_db(folder: Path) -> Path:

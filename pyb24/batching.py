@@ -25,6 +25,7 @@ from typing import Any
 
 from .encoding import prepare_data
 from .jsvalues import js_string
+from .phparray import as_map
 
 BATCH_LIMIT = 50
 
@@ -77,6 +78,15 @@ def normalize_calls(calls: Any, strict: bool = True) -> tuple[list[Command], boo
                 '{"method": ..., "params": ...}'
             )
     return commands, as_list
+
+
+def answer_maps(inner: Any) -> dict[str, dict[str, Any]]:
+    """The five maps of a batch answer's ``result`` (``result``, ``result_error``,
+    ``result_total``, ``result_next``, ``result_time``) by name, each a dict keyed by command
+    (PHP sends ``[]`` when empty and a list for keys 0..n-1); all empty when ``inner`` is not
+    a map."""
+    source = inner if isinstance(inner, Mapping) else {}
+    return {name: as_map(source.get(name)) for name in MACRO_MAPS.values()}
 
 
 def command_query(method: str, params: Any) -> str:

@@ -29,12 +29,11 @@ import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Protocol, TypedDict
 
-from .batching import BATCH_LIMIT, normalize_calls
+from .batching import BATCH_LIMIT, answer_maps, normalize_calls
 from .bridge import ReplyTimeout, invoke_callback, resolved
 from .encoding import prepare_data
 from .host import Host, NetworkError, pause, within
 from .jsvalues import encode_uri_component, js_parse_int
-from .phparray import as_map
 from .throttle import Throttle
 
 log = logging.getLogger("pyb24.rest")
@@ -314,10 +313,7 @@ class RestClient:
                     answer, Query(method=method, params=query), outer.status, self
                 )
         else:
-            maps = {
-                name: as_map(inner.get(name))
-                for name in ("result", "result_error", "result_total", "result_next", "result_time")
-            }
+            maps = answer_maps(inner)
             for key, method, query in commands:
                 if key not in maps["result"] and key not in maps["result_error"]:
                     continue  # not run (halt): absent, as in BX24.js

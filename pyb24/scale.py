@@ -25,6 +25,7 @@ from typing import Any
 from .batching import (
     Command,
     MissingValue,
+    answer_maps,
     command_query,
     normalize_calls,
     plan_chunks,
@@ -32,8 +33,8 @@ from .batching import (
 )
 from .encoding import prepare_data
 from .errors import B24Error, error_from_answer
+from .jsvalues import js_parse_int
 from .listing import PAGE, Plan, Strategy, advanced, id_of, plan, rows_of, shape_of
-from .phparray import as_map
 
 log = logging.getLogger("pyb24.scale")
 
@@ -127,7 +128,7 @@ class PythonApi:
                         "ERROR_UNEXPECTED_ANSWER", "the batch answer has no result maps", status
                     )
             return True
-        maps = {name: as_map(inner.get(name)) for name in _MAPS}
+        maps = answer_maps(inner)
         failed = len(rows) < len(chunk)
         for command in chunk:
             key = command.key
@@ -141,7 +142,7 @@ class PythonApi:
                 failed = True
             elif key in maps["result"]:
                 results[key] = maps["result"][key]
-                known[key] = {name: maps[name][key] for name in _MAPS if key in maps[name]}
+                known[key] = {name: found[key] for name, found in maps.items() if key in found}
         return failed
 
     # -- lists ---------------------------------------------------------------------------
@@ -179,7 +180,7 @@ class PythonApi:
         seen = _Seen(listing, limit)
         status, answer = await self._exchange(listing.method, listing.first_page())
         page = self._page(listing.method, status, answer, listing)
-        total = _as_int(answer.get("total"))
+        total = js_parse_int(answer.get("total"))
         if total is not None and limit is not None:
             total = min(total, limit)
         for row in seen.fresh(page):
@@ -238,12 +239,12 @@ class PythonApi:
         limit: int | None,
     ) -> AsyncIterator[builtins.list[Any]]:
         if total is None:  # no count: follow `next` one page at a time
-            start = _as_int(first_answer.get("next"))
+            start = js_parse_int(first_answer.get("next"))
             while start is not None and not seen.full:
                 params = {**listing.params, "start": start}
                 status, answer = await self._exchange(listing.method, params)
                 yield self._page(listing.method, status, answer, listing)
-                start = _as_int(answer.get("next"))
+                start = js_parse_int(answer.get("next"))
             return
         # The total can grow while the listing runs (rows added): the last page of each batch
         # says the total then, and the offsets go on to it.
@@ -257,9 +258,8 @@ class PythonApi:
             pages = self._batch_pages(listing, status, answer, names)
             yield [row for rows in pages for row in rows]
             done_to = keys[-1] + PAGE
-            inner = answer.get("result")
-            totals = as_map(inner.get("result_total")) if isinstance(inner, Mapping) else {}
-            total = max(total, _as_int(totals.get(names[-1])) or 0)
+            totals = answer_maps(answer.get("result"))["result_total"]
+            total = max(total, js_parse_int(totals.get(names[-1])) or 0)
             if limit is not None:
                 total = min(total, limit)
 
@@ -280,9 +280,8 @@ class PythonApi:
         outer = error_from_answer("batch", status, answer)
         if outer is not None:
             raise outer
-        inner = answer.get("result")
-        inner = inner if isinstance(inner, Mapping) else {}
-        results, errors = as_map(inner.get("result")), as_map(inner.get("result_error"))
+        maps = answer_maps(answer.get("result"))
+        results, errors = maps["result"], maps["result_error"]
         pages = []
         for key in keys:
             if key in errors:
@@ -297,18 +296,8 @@ class PythonApi:
         return pages
 
 
-_MAPS = ("result", "result_error", "result_total", "result_next", "result_time")
-
-
 def _encode(commands: dict[str, list[Any]]) -> dict[str, str]:
     return {key: command_query(method, params) for key, (method, params) in commands.items()}
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class _Seen:

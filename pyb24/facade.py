@@ -34,6 +34,7 @@ from .auth import AuthData, AuthState
 from .bridge import ParentBridge, require
 from .dialogs import Dialogs
 from .host import Host
+from .listing import Strategy
 from .messenger import Messenger
 from .options import AppOption, UserOption
 from .placement import Placement
@@ -337,7 +338,7 @@ class BX24Facade:
         params: Mapping[str, Any] | None = None,
         *,
         limit: int | None = None,
-        strategy: str = "auto",
+        strategy: Strategy = "auto",
         progress: Progress | None = None,
         items_key: str | None = None,
         id_key: str | None = None,
@@ -350,7 +351,7 @@ class BX24Facade:
             method,
             params,
             limit=limit,
-            strategy=strategy,  # type: ignore[arg-type]  # checked at run time
+            strategy=strategy,
             progress=progress,
             items_key=items_key,
             id_key=id_key,

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from pyb24.host import pause, within
-from tests.support.fakes import FakeHost, settle
+from tests.support.fakes import FakeHost
 
 
 async def test_an_answer_in_time_is_the_result_and_leaves_no_timer():

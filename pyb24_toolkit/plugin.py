@@ -380,19 +380,25 @@ class App(FrameRunner):
 
 
 def _layout_frame(page: Any, app_sid: str | None) -> Any:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     page.wait_for_function("() => window.portal && window.portal.appSid")
     if app_sid is None:
         app_sid = page.evaluate("() => window.portal.appSid")
     suffix = "|" + app_sid
-    for _ in range(2):
-        for frame in page.frames:
-            if frame.name.endswith(suffix) and frame.name.count("|") == 2:
-                return frame
-        page.wait_for_function(
-            "s => [...document.querySelectorAll('iframe')].some(f => f.name.endsWith(s))",
-            arg=suffix,
-        )
-    raise AssertionError(f"the portal page has no frame for layout {app_sid}")
+
+    def is_layout(frame: Any) -> bool:
+        return bool(frame.name.endswith(suffix) and frame.name.count("|") == 2)
+
+    for frame in page.frames:
+        if is_layout(frame):
+            return frame
+    # Not there yet: a cross-origin frame gets its name in Playwright when it first navigates.
+    # (Sync API: no event is handled between the look above and the wait below.)
+    try:
+        return page.wait_for_event("framenavigated", is_layout, timeout=BOOT_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"the portal page has no frame for layout {app_sid}") from None
 
 
 def _function_source(func: Callable[..., Any]) -> tuple[str, str, str]:

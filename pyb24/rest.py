@@ -285,16 +285,19 @@ class RestClient:
     def _deliver(
         self, coroutine: Coroutine[Any, Any, Any], callback: Callable[[Any], Any] | None
     ) -> asyncio.Future[Any]:
-        task = self._host.spawn(coroutine)
+        """Run ``coroutine`` as a task (the request goes out unawaited, as in BX24.js); the
+        task hands its result to ``callback`` itself: no extra trip through the event loop."""
 
-        def done(finished: asyncio.Future[Any]) -> None:
-            if not finished.cancelled() and finished.exception() is None:
-                invoke_callback(self._host, callback, finished.result())
-            elif not finished.cancelled():
-                log.error("REST call failed inside pyb24", exc_info=finished.exception())
+        async def run() -> Any:
+            try:
+                result = await coroutine
+            except Exception:
+                log.exception("REST call failed inside pyb24")
+                raise
+            invoke_callback(self._host, callback, result)
+            return result
 
-        task.add_done_callback(done)
-        return task
+        return self._host.spawn(run())
 
     def _split_batch(
         self, outer: AjaxResult, commands: list[tuple[str, str, str]], as_list: bool

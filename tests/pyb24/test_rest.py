@@ -172,6 +172,18 @@ async def test_a_request_without_an_answer_times_out_on_the_hosts_clock():
     assert host.pending_timers == 0
 
 
+async def test_a_callback_that_raises_is_logged_and_the_caller_still_gets_the_result(caplog):
+    host, bx24 = await ready()
+    host.responses.append(ok("x"))
+
+    def broken(result):
+        raise KeyError("user code")
+
+    result = await bx24.callMethod("user.current", None, broken)
+    assert result.data() == "x"
+    assert "callback raised" in caplog.text and "KeyError" in caplog.text
+
+
 async def test_an_answered_request_leaves_no_timer_behind():
     host, bx24 = await ready()
     host.responses.append(ok("x"))

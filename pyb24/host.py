@@ -55,7 +55,9 @@ class Host(Protocol):
         """A future on the page's event loop."""
 
     def spawn(self, awaitable: Awaitable[Any]) -> asyncio.Future[Any]:
-        """Run ``awaitable`` as a task on the page's event loop."""
+        """Run ``awaitable`` as a task on the page's event loop. It may run at once up to its
+        first suspension, as a JS async function does (BrowserHost) or start on the loop's
+        next turn (the unit tests' fake): the core must not depend on which."""
 
     def on_dom_ready(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` once the document has a body (at once if it already has)."""

@@ -1,6 +1,7 @@
 """Static checks on the app pages: every page gets all of pyb24 and loads nothing from a CDN."""
 
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -11,11 +12,16 @@ SCAFFOLD = ROOT / "pyb24_toolkit" / "templates" / "app"  # tested in tests/toolk
 # Apps of their own (served and built as a folder, like a scaffolded app): the app-relative
 # layout (./pyb24.zip, ./static/…) is theirs; the other pages are served from this repo's root.
 OWN_APPS = [ROOT / "examples" / "deal_tab"]
-CONFIGS = sorted(
-    p
-    for p in ROOT.rglob("pyscript.toml")
-    if ".venv" not in p.parts and "node_modules" not in p.parts and SCAFFOLD not in p.parents
-)
+# The repo's own configs, tracked or new, never what a build or an install left in ignored
+# folders (.venv, node_modules, build/, dist/).
+_FILES = subprocess.run(
+    ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*pyscript.toml"],
+    cwd=ROOT,
+    capture_output=True,
+    text=True,
+    check=True,
+).stdout.split()
+CONFIGS = sorted(ROOT / f for f in _FILES if SCAFFOLD not in (ROOT / f).parents)
 PAGES = [
     ROOT / "index.html",
     SCAFFOLD / "index.html",

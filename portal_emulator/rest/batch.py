@@ -1,4 +1,5 @@
-"""``batch``: up to 50 calls in one request, run in order, later ones using earlier results.
+"""``batch``: up to 50 calls in one request, run in order, later ones using earlier results
+(each command after the 50th fails with ``ERROR_BATCH_LENGTH_EXCEEDED`` and is not run).
 
 Each command is ``"method?query"``; the query is decoded with PHP's ``parse_str`` (a form
 body therefore carries it encoded twice, a JSON body once). Macros in the parameters of a
@@ -51,12 +52,12 @@ def run_batch(caller: Caller, params: Mapping[str, Any], execute: Execute) -> di
         raise RestError(
             400, "ERROR_ARGUMENT", "Argument 'cmd' must be an array of calls", argument="cmd"
         )
-    if len(commands) > MAX_COMMANDS:
-        raise RestError(400, "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded")
     halt = to_flag(params.get("halt", 0))
     maps: dict[str, dict[str, Any]] = {name: {} for name in MAP_NAMES}
-    for key, row in commands.items():
+    for index, (key, row) in enumerate(commands.items()):
         try:
+            if index >= MAX_COMMANDS:  # the portal runs 50 and fails each command after them
+                raise RestError(400, "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded")
             method, query = _split_row(row)
             command_params = parse_str(query)
             command_params.pop("auth", None)

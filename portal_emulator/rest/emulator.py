@@ -12,7 +12,6 @@ Error codes (HTTP status, ``error``, when):
 404    ``ERROR_METHOD_NOT_FOUND``          no such method ("Method not found!")
 400    ``ERROR_ARGUMENT``                  unreadable body (bad JSON, unsupported type), bad
                                            ``cmd``/``options``/``handler`` (+ ``argument``)
-400    ``ERROR_BATCH_LENGTH_EXCEEDED``     more than 50 batch commands
 400    ``100`` (a number)                  ``crm.item.*``: missing/ill-typed ``entityTypeId``,
                                            ``id``, ``fields``, ``filter``, ``order``
 400    ``NOT_FOUND``                       ``crm.item.*``: unknown entity type ("Smart process
@@ -33,7 +32,8 @@ Error codes (HTTP status, ``error``, when):
 =====  ==================================  ====================================================
 
 Inside ``batch`` a command's error lands in ``result_error`` (nested ``batch``:
-``ERROR_BATCH_METHOD_NOT_ALLOWED``).
+``ERROR_BATCH_METHOD_NOT_ALLOWED``; the commands after the 50th:
+``ERROR_BATCH_LENGTH_EXCEEDED``, not run).
 """
 
 from __future__ import annotations

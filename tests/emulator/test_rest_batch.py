@@ -131,15 +131,25 @@ def test_result_next_for_list_commands(rest):
     assert maps["result_total"] == {"users": 130, "page2": 130}
 
 
-def test_fifty_commands_is_the_limit(rest):
+def test_fifty_commands_run_and_each_one_after_them_fails(rest):
+    """The batch page: commands beyond 50 end with ERROR_BATCH_LENGTH_EXCEEDED; the first 50
+    run as usual and the request itself succeeds."""
     fifty = rest.call("batch", {"cmd": ["server.time"] * 50}, json_body=True)
     assert fifty.status == 200 and len(fifty.json()["result"]["result"]) == 50
-    too_many = rest.call("batch", {"cmd": ["server.time"] * 51}, json_body=True)
-    assert too_many.status == 400
-    assert too_many.json() == {
-        "error": "ERROR_BATCH_LENGTH_EXCEEDED",
-        "error_description": "Max batch length exceeded",
+    cmd = {f"c{i}": "user.current" for i in range(52)}
+    too_many = rest.call("batch", {"cmd": cmd}, json_body=True)
+    maps = too_many.json()["result"]
+    assert too_many.status == 200
+    assert list(maps["result"]) == [f"c{i}" for i in range(50)]
+    assert maps["result_error"] == {
+        key: {
+            "error": "ERROR_BATCH_LENGTH_EXCEEDED",
+            "error_description": "Max batch length exceeded",
+        }
+        for key in ("c50", "c51")
     }
+    halted = rest.call("batch", {"cmd": cmd, "halt": 1}, json_body=True).json()["result"]
+    assert list(halted["result_error"]) == ["c50"]  # halt: the first failure ends the batch
 
 
 def test_nested_batch_is_refused_per_command(rest):

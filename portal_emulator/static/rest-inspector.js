@@ -1,6 +1,7 @@
 // REST in the protocol inspector: polls GET /portal/api/rest_log and shows each REST exchange
 // of this page's lifetime as a row (method, HTTP status, masked request -> response summary;
-// click the row to see both bodies). Adds a small REST panel: rate limit, latency, faults.
+// click the row to see both bodies). Adds a small REST panel: rate limit and plan, latency, operating time,
+// churn, faults.
 
 import { el } from './portal-dom.js';
 import { addRow } from './portal-inspector.js';
@@ -85,7 +86,17 @@ function restPanel() {
   if (!anchor) return { update: function () {} };
   let status = el('span', { className: 'b24-muted', id: 'rest-status' });
   let limit = el('input', { type: 'checkbox', id: 'rest-rate-limit' });
+  let limitText = el('span', { text: ' rate limit (50, 2/s)' });
   let latency = el('input', { type: 'number', id: 'rest-latency', min: '0', step: '100', value: '0', 'aria-label': 'Latency in ms' });
+  let plan = el('select', { id: 'rest-plan', 'aria-label': 'Plan' }, [
+    el('option', { value: 'default', text: 'default plan' }),
+    el('option', { value: 'enterprise', text: 'enterprise plan' }),
+  ]);
+  // Operating time: seconds each call adds; the portal blocks a method after 480 s in 10 min.
+  let cost = el('input', { type: 'number', id: 'rest-operating-cost', min: '0', step: '60', value: '0', 'aria-label': 'Operating seconds added per call' });
+  // Churn: deals/items added and deleted after every list page, as other users would.
+  let churn = el('input', { type: 'number', id: 'rest-churn', min: '0', step: '1', value: '0', 'aria-label': 'Items added and deleted per list page' });
+  function number(input) { return Math.max(0, parseInt(input.value, 10) || 0); }
 
   function send(body) {
     return fetch('/portal/api/rest_config', {
@@ -96,7 +107,11 @@ function restPanel() {
   function update(config) {
     if (!config || config.error) return;
     limit.checked = !!config.rate_limit;
+    limitText.textContent = ' rate limit (' + config.burst + ', ' + config.drain_per_second + '/s)';
+    plan.value = config.plan;
     if (document.activeElement !== latency) latency.value = String(config.latency_ms);
+    if (document.activeElement !== cost) cost.value = String((config.operating_cost || {})['*'] || 0);
+    if (document.activeElement !== churn) churn.value = String(Math.max.apply(null, config.churn || [0]));
     let faults = (config.faults || []).map(function (f) {
       return f.kind + (f.kind === 'fail' ? ' ' + f.status : '') + ' \u00d7' + f.remaining + (f.method ? ' (' + f.method + ')' : '');
     });
@@ -105,14 +120,20 @@ function restPanel() {
   }
 
   limit.addEventListener('change', function () { send({ rate_limit: limit.checked }); });
-  latency.addEventListener('change', function () { send({ latency_ms: Math.max(0, parseInt(latency.value, 10) || 0) }); });
+  latency.addEventListener('change', function () { send({ latency_ms: number(latency) }); });
+  plan.addEventListener('change', function () { send({ plan: plan.value }); });
+  cost.addEventListener('change', function () { send({ operating_cost: number(cost) }); });
+  churn.addEventListener('change', function () { send({ churn: number(churn) }); });
   function button(id, text, body) {
     return el('button', { type: 'button', id: id, text: text, onclick: function () { send(body); } });
   }
   let box = el('div', { className: 'b24-inspector-tools b24-rest-tools', id: 'rest-tools' }, [
     el('strong', { text: 'REST' }),
-    el('label', {}, [limit, ' rate limit (50, 2/s)']),
+    el('label', {}, [limit, limitText]),
+    plan,
     el('label', {}, ['latency ', latency, ' ms']),
+    el('label', {}, ['operating ', cost, ' s a call']),
+    el('label', {}, ['churn ', churn, ' a page']),
     button('rest-fail-next', 'Fail next (500)', { fail_next: { count: 1, status: 500 } }),
     button('rest-limit-next', 'Next: 503', { fail_next: { count: 1, status: 503 } }),
     button('rest-drop-next', 'Drop next', { drop_next: { count: 1 } }),

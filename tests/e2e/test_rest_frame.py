@@ -209,6 +209,21 @@ def test_rest_exchanges_show_in_the_inspector(b24):
     assert token not in app.page.inner_text("body")
 
 
+def test_the_rest_panel_sets_plan_operating_time_and_churn(b24):
+    page = b24.open(HARNESS).page
+    panel_post = "**/portal/api/rest_config"
+    with page.expect_response(panel_post):
+        page.select_option("#rest-plan", "enterprise")
+    page.wait_for_selector("#rest-tools >> text=rate limit (250, 5/s)")
+    for field, value in (("#rest-operating-cost", "300"), ("#rest-churn", "2")):
+        page.fill(field, value)
+        with page.expect_response(panel_post):
+            page.press(field, "Tab")  # a number field says "change" when it loses focus
+    config = b24.emulator.rest.config()
+    assert (config["plan"], config["burst"], config["drain_per_second"]) == ("enterprise", 250, 5)
+    assert config["operating_cost"] == {"*": 300.0} and config["churn"] == [2, 2]
+
+
 def test_demo_rest_section(b24):
     demo = b24.open().frame
     demo.wait_for_selector("#deals tr", timeout=60_000)

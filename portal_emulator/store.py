@@ -405,10 +405,14 @@ class Store:
             row = self._conn.execute(
                 "SELECT * FROM tokens WHERE access_token=?", (access_token,)
             ).fetchone()
-        if row is None or row["revoked"]:
+        if row is None:
             return TokenCheck("invalid")
+        # Expired first: a request sent with a token that has run out while another one
+        # refreshed it meanwhile hears "expired_token" (and refreshes), not "unknown".
         if row["expires_at"] <= self._clock():
             return TokenCheck("expired", row["user_id"], row["app_sid"])
+        if row["revoked"]:
+            return TokenCheck("invalid")
         return TokenCheck("valid", row["user_id"], row["app_sid"])
 
     def expire_access_tokens(self) -> int:

@@ -7,8 +7,10 @@ Error codes (HTTP status, ``error``, when):
 
 =====  ==================================  ====================================================
 401    ``NO_AUTH_FOUND``                   no ``auth``, or a token the portal does not know
-                                           (never issued, or rotated away by a refresh)
-401    ``expired_token``                   the access token's lifetime is over
+                                           (never issued, or rotated away by a refresh
+                                           before its lifetime was over)
+401    ``expired_token``                   the access token's lifetime is over (also when a
+                                           refresh has replaced it since)
 404    ``ERROR_METHOD_NOT_FOUND``          no such method ("Method not found!")
 400    ``ERROR_ARGUMENT``                  unreadable body (bad JSON, unsupported type), bad
                                            ``cmd``/``options``/``handler`` (+ ``argument``)

@@ -74,7 +74,7 @@ async def two_calls():
 
     await BX24.init()
     results = await asyncio.gather(BX24.callMethod("server.time"), BX24.callMethod("profile"))
-    return [r.error() for r in results]
+    return [str(r.error()) if r.error() else None for r in results]
 
 
 def test_rate_limit_and_token_expiry_knobs(b24):

@@ -253,8 +253,9 @@ class FrameRunner:
         dialog the function waits for); ``.result()`` waits for its value."""
         call = [*_function_source(func), json.dumps(args)]
         self._ready()
-        key = self.frame.evaluate("a => window.__pyb24_start(...a)", call)
-        return AppTask(self.frame, key)
+        frame = self.frame  # the task lives in this frame (the page may navigate meanwhile)
+        key = frame.evaluate("a => window.__pyb24_start(...a)", call)
+        return AppTask(frame, key)
 
     def _ready(self) -> None:
         frame = self.frame

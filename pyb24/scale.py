@@ -46,6 +46,14 @@ Progress = Callable[[int, int | None], Any]
 Send = Callable[[str, str], Awaitable[tuple[int, dict[str, Any]]]]
 
 
+def _result(method: str, status: int, answer: Mapping[str, Any]) -> Any:
+    """The answer's ``result``; raises its ``B24Error`` when the portal said no."""
+    error = error_from_answer(method, status, answer)
+    if error is not None:
+        raise error
+    return answer.get("result")
+
+
 async def _report(progress: Progress | None, done: int, total: int | None) -> None:
     if progress is not None:
         outcome = progress(done, total)
@@ -67,10 +75,7 @@ class PythonApi:
         if not isinstance(method, str) or not method:
             raise ValueError("BX24.call needs a method name, e.g. 'user.current'")
         status, answer = await self._exchange(method, params)
-        error = error_from_answer(method, status, answer)
-        if error is not None:
-            raise error
-        return answer.get("result")
+        return _result(method, status, answer)
 
     # -- batch ---------------------------------------------------------------------------
     async def batch(
@@ -266,10 +271,7 @@ class PythonApi:
     def _page(
         self, method: str, status: int, answer: dict[str, Any], listing: Plan
     ) -> builtins.list[Any]:
-        error = error_from_answer(method, status, answer)
-        if error is not None:
-            raise error
-        return rows_of(answer.get("result"), listing.shape)
+        return rows_of(_result(method, status, answer), listing.shape)
 
     def _batch_pages(
         self, listing: Plan, status: int, answer: dict[str, Any], keys: builtins.list[str]
@@ -277,10 +279,7 @@ class PythonApi:
         """Each command's rows, in order, up to the first short page (what the portal did
         after it — a cursor macro pointing past the end — does not count) or the first
         command that did not run. A failed command before that raises its error."""
-        outer = error_from_answer("batch", status, answer)
-        if outer is not None:
-            raise outer
-        maps = answer_maps(answer.get("result"))
+        maps = answer_maps(_result("batch", status, answer))
         results, errors = maps["result"], maps["result_error"]
         pages = []
         for key in keys:

@@ -244,23 +244,22 @@ class FrameRunner:
         and the result go as JSON. An exception in the page is raised here as
         :class:`AppError` with the page's traceback."""
         call = [*_function_source(func), json.dumps(args)]
-        self._ready()
-        reply = self.frame.evaluate("a => window.__pyb24_run(...a)", call)
+        reply = self._ready().evaluate("a => window.__pyb24_run(...a)", call)
         return _unpack(reply)
 
     def start(self, func: Callable[..., Any], *args: Any) -> AppTask:
         """Start ``func(*args)`` in the page and return at once (e.g. before clicking in a
         dialog the function waits for); ``.result()`` waits for its value."""
         call = [*_function_source(func), json.dumps(args)]
-        self._ready()
-        frame = self.frame  # the task lives in this frame (the page may navigate meanwhile)
+        frame = self._ready()  # the task lives in this frame (the page may navigate meanwhile)
         key = frame.evaluate("a => window.__pyb24_start(...a)", call)
         return AppTask(frame, key)
 
-    def _ready(self) -> None:
+    def _ready(self) -> Any:
+        """The page's frame, with the runner installed once Python is up."""
         frame = self.frame
         if frame.evaluate("() => window.__pyb24_run !== undefined"):
-            return
+            return frame
         frame.wait_for_function(  # the app's document, parsed (not the frame's first about:blank)
             "location.protocol.startsWith('http') && document.readyState !== 'loading'",
             timeout=BOOT_TIMEOUT_MS,
@@ -283,6 +282,7 @@ class FrameRunner:
         if not has_python:
             raise AssertionError(f"{frame.url} is not a PyScript page (no <script type='py'>)")
         frame.wait_for_function("window.__pyb24_run !== undefined", timeout=BOOT_TIMEOUT_MS)
+        return frame
 
 
 class AppTask:

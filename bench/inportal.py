@@ -34,7 +34,3 @@ def portal(seed_deals: int = 0) -> Iterator[tuple[Emulator, App]]:
         finally:
             browser.close()
             emulator.stop()
-
-
-def ratio_line(name: str, value: float, target: str) -> str:
-    return f"  {name}: {value:.2f}  (target {target})"

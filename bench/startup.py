@@ -21,15 +21,8 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
-from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-from portal_emulator.chromium import launch_chromium
-from portal_emulator.server import start_emulator
-
-ROOT = Path(__file__).resolve().parents[1]
+from inportal import emulated_portal
 
 # name: (app URL, the mark that ends the load, the snapshot path the page must report)
 CASES = {
@@ -80,27 +73,21 @@ def main() -> None:
     args = parser.parse_args()
     warm: dict[str, list[float]] = {name: [] for name in CASES}
     cold: dict[str, list[tuple[float, int]]] = {name: [] for name in CASES}
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        emulator = start_emulator(root=str(ROOT), db_path=str(Path(tmp) / "bench.sqlite3"))
-        browser = launch_chromium(playwright)
-        try:
-            for _ in range(args.cold_runs):
-                for name in CASES:
-                    context = browser.new_context()  # an empty HTTP cache
-                    try:
-                        cold[name].append(load_once(context, emulator, name))
-                    finally:
-                        context.close()
-            context = browser.new_context()
-            for name in CASES:  # warm the HTTP cache
-                load_once(context, emulator, name)
-            for _ in range(args.runs):
-                for name in CASES:
-                    warm[name].append(load_once(context, emulator, name)[0])
-            context.close()
-        finally:
-            browser.close()
-            emulator.stop()
+    with emulated_portal() as (emulator, browser):
+        for _ in range(args.cold_runs):
+            for name in CASES:
+                context = browser.new_context()  # an empty HTTP cache
+                try:
+                    cold[name].append(load_once(context, emulator, name))
+                finally:
+                    context.close()
+        context = browser.new_context()
+        for name in CASES:  # warm the HTTP cache
+            load_once(context, emulator, name)
+        for _ in range(args.runs):
+            for name in CASES:
+                warm[name].append(load_once(context, emulator, name)[0])
+        context.close()
 
     medians = {name: statistics.median(values) for name, values in warm.items()}
     bare = medians["bare Pyodide"]

@@ -13,7 +13,7 @@ commands may have side effects), and:
   before anything is sent.
 
 Pure: parsing, planning and substitution only; ``pyb24.scale`` sends the chunks, and
-``callBatch`` (one request of at most 50) shares the parsing and the row encoding.
+``callBatch`` (one request of at most 50) shares the parsing and the query encoding.
 """
 
 from __future__ import annotations

@@ -96,7 +96,11 @@ class AuthState:
         bridge = require(self._bridge)
         if not self._loaded:
             raise NotInitializedError("BX24.refreshAuth() needs init data: call it after init")
-        return bridge.request("refreshAuth", {}, callback, convert=self._apply)
+        # The portal rotates the tokens and revokes the old ones whatever the caller does:
+        # the request lives on when the caller stops waiting (wait_for, cancel), so the new
+        # tokens are taken whenever they arrive.
+        request = bridge.request("refreshAuth", {}, callback, convert=self._apply)
+        return _detached(self._host, request)
 
     def _apply(self, tokens: Any) -> AuthData | bool:
         if isinstance(tokens, dict) and tokens.get("AUTH_ID"):
@@ -139,3 +143,23 @@ class AuthState:
 
     def _refresh_done(self, _future: asyncio.Future[Any]) -> None:
         self._refreshing = None
+
+
+def _detached(host: Host, inner: asyncio.Future[Any]) -> asyncio.Future[Any]:
+    """A future with ``inner``'s outcome; cancelling it leaves ``inner`` running (like
+    ``asyncio.shield``, on the host's loop)."""
+    outer: asyncio.Future[Any] = host.create_future()
+
+    def copy(done: asyncio.Future[Any]) -> None:
+        error = None if done.cancelled() else done.exception()  # retrieved: never "unhandled"
+        if outer.done():
+            return
+        if done.cancelled():
+            outer.cancel()
+        elif error is not None:
+            outer.set_exception(error)
+        else:
+            outer.set_result(done.result())
+
+    inner.add_done_callback(copy)
+    return outer

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .encoding import prepare_data
-from .jsvalues import js_string
+from .jsvalues import check_nesting, js_string
 from .phparray import as_map
 
 BATCH_LIMIT = 50
@@ -71,6 +71,7 @@ def normalize_calls(calls: Any, strict: bool = True) -> tuple[list[Command], boo
         elif isinstance(entry, Mapping):
             method, params = entry.get("method"), entry.get("params")
         if method and (isinstance(method, str) or not strict):
+            check_nesting(params, f"the params of batch command {key!r}")
             commands.append(Command(key, str(method), params))
         elif strict:
             raise ValueError(

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .jsvalues import encode_uri_component, js_string
+from .jsvalues import check_nesting, encode_uri_component, js_string
 
 
 def _scalar_text(value: Any) -> str | None:
@@ -47,6 +47,8 @@ def prepare_data(data: Any, prefix: str = "") -> str:
         return ""
     if isinstance(data, str) and not prefix:
         return data
+    if not prefix:  # once, at the top: a value inside itself would recurse forever
+        check_nesting(data, "REST parameters")
     scalars: list[str] = []
     nested: list[str] = []
     for key, value in _items(data, prefix):

@@ -149,31 +149,41 @@ def error_class(status: int, code: str) -> type[B24Error]:
     return B24Error
 
 
-def error_from_answer(method: str, status: int, answer: Mapping[str, Any]) -> B24Error | None:
-    """The error an answer envelope carries, or ``None`` for a success.
-
-    Understands the classic ``{"error": "CODE", "error_description": "…"}``, a batch
-    sub-result's ``{"error": {"error": …, "error_description": …}}`` and REST 3.0's
-    ``{"error": {"code": …, "message": …}}``. A classic ``{"error": ""}`` with a 4xx status
-    is an error too (as in ``AjaxResult``). ``status`` 200 with an error (a batch sub-result)
-    takes the status the code has as a whole request. An operating-time error carries the
-    answer's ``time.operating_reset_at``."""
-    if "error" not in answer or (not answer["error"] and status < 400):
-        return None
-    error = answer["error"]
+def error_fields(answer: Mapping[str, Any]) -> tuple[str, str]:
+    """``(code, description)`` of an error answer, as text (``""`` where absent): the classic
+    ``{"error": "CODE", "error_description": "…"}``, a batch sub-result's
+    ``{"error": {"error": …, "error_description": …}}`` or REST 3.0's
+    ``{"error": {"code": …, "message": …}}``."""
+    error = answer.get("error")
     description: Any = answer.get("error_description")
     if isinstance(error, Mapping):
         code = error.get("error") or error.get("code")
         description = error.get("error_description") or error.get("message")
     else:
         code = error
-    code_text = str(code) if code else f"HTTP_{status}"
-    if status < 400 and status != 0:
-        status = STATUS_OF_CODE.get(code_text, 400)
-    cls = error_class(status, code_text)
+    return (str(code) if code else ""), (str(description) if description else "")
+
+
+def error_from_answer(
+    method: str, status: int, answer: Mapping[str, Any], *, sub_result: bool = False
+) -> B24Error | None:
+    """The error an answer envelope carries, or ``None`` for a success (shapes: see
+    :func:`error_fields`). A classic ``{"error": ""}`` with a 4xx status is an error too (as
+    in ``AjaxResult``); without a code the error is ``HTTP_<status>``. A batch sub-result
+    (``sub_result``) has no status of its own: it takes the one its code has as a whole
+    request. A whole answer keeps its real status (a 200 with an error stays 200) and is
+    classed by its code. An operating-time error carries ``time.operating_reset_at``."""
+    if "error" not in answer or (not answer["error"] and status < 400):
+        return None
+    code_text, description = error_fields(answer)
+    code_text = code_text or f"HTTP_{status}"
+    code_status = STATUS_OF_CODE.get(code_text, 400) if 0 < status < 400 else status
+    if sub_result:
+        status = code_status
+    cls = error_class(code_status, code_text)
     if cls is B24OperationLimitError:
         time_block = answer.get("time")
         reset = time_block.get("operating_reset_at") if isinstance(time_block, Mapping) else None
         reset_at = float(reset) if isinstance(reset, int | float) else None
-        return B24OperationLimitError(code_text, str(description or ""), status, method, reset_at)
-    return cls(code_text, str(description or ""), status, method)
+        return B24OperationLimitError(code_text, description, status, method, reset_at)
+    return cls(code_text, description, status, method)

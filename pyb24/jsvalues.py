@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
+from itertools import accumulate
 from typing import Any
 
 # encodeURIComponent leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ) alone. (Not urllib.parse.quote:
@@ -16,6 +18,14 @@ from typing import Any
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")
 _ESCAPES = [chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in range(256)]
 _PARSE_INT = re.compile(r"([+-]?)(0[xX][0-9a-fA-F]+|[0-9]+)")
+
+# How deep JSON and parameters may nest. Parsing or encoding recurses once per level, and in
+# Pyodide a deep recursion overflows the browser's stack: a fatal error for the page's Python,
+# not a RecursionError. Real answers nest about 10 deep; 512 is far from both.
+MAX_DEPTH = 512
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}.__getitem__
 
 
 def encode_uri_component(text: str) -> str:
@@ -99,8 +109,57 @@ def js_truthy(value: Any) -> bool:
 
 
 def json_stringify(value: Any) -> str:
-    """``JSON.stringify`` output: compact, non-ASCII kept, NaN refused."""
+    """``JSON.stringify`` output: compact, non-ASCII kept, NaN refused; a value inside itself
+    or nested too deep is refused before encoding (``ValueError``)."""
+    check_nesting(value, "parameters")
     try:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"parameters must be JSON-serialisable: {exc}") from None
+
+
+class JsonDepthError(ValueError):
+    """JSON nested more than ``MAX_DEPTH`` levels deep: refused unparsed."""
+
+
+def json_parse(text: str) -> Any:
+    """``json.loads``, but JSON nested deeper than ``MAX_DEPTH`` is refused (``JsonDepthError``)
+    before parsing: a linear scan of the brackets outside strings (PHP's and JS' parsers
+    stop at 512 levels too)."""
+    if text.count("[") + text.count("{") > MAX_DEPTH:  # else it cannot be that deep
+        brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+        if brackets and max(accumulate(map(_BRACKET_STEP, brackets))) > MAX_DEPTH:
+            raise JsonDepthError(f"JSON nested more than {MAX_DEPTH} levels deep")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise JsonDepthError("JSON nested too deep to parse") from None
+
+
+def check_nesting(value: Any, what: str) -> None:
+    """Raise ``ValueError`` when ``value`` holds a dict or list inside itself, or nests more
+    than ``MAX_DEPTH`` levels deep; ``what`` names it in the message. Iterative: deep input
+    costs no stack."""
+    stack: list[Any] = [iter((value,))]
+    path: list[int] = []  # ids of the containers from the top down to the current one
+    on_path: set[int] = set()
+    while stack:
+        for child in stack[-1]:
+            if isinstance(child, Mapping):
+                children: Any = child.values()
+            elif isinstance(child, list | tuple):
+                children = child
+            else:
+                continue
+            if id(child) in on_path:
+                raise ValueError(f"{what} contain themselves: a dict or list is inside itself")
+            if len(path) >= MAX_DEPTH:
+                raise ValueError(f"{what} are nested more than {MAX_DEPTH} levels deep")
+            path.append(id(child))
+            on_path.add(path[-1])
+            stack.append(iter(children))
+            break
+        else:
+            stack.pop()
+            if path:
+                on_path.discard(path.pop())

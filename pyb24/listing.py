@@ -76,16 +76,40 @@ def shape_of(method: str, items_key: str | None = None, id_key: str | None = Non
     return shape
 
 
-def rows_of(result: Any, shape: Shape) -> list[Any]:
+def rows_of(result: Any, shape: Shape, method: str = "the method") -> list[Any]:
     """The rows of one page's ``result``: the list itself or ``result[items_key]``; a dict
-    with one list in it is read as wrapped too (PHP may send a list as ``{"0": …}``)."""
-    if isinstance(result, Mapping):
-        if shape.items_key is not None:
-            result = result.get(shape.items_key)
-        elif len(result) == 1 and isinstance(next(iter(result.values())), list | Mapping):
-            key = next(iter(result))
-            result = result if str(key).isdigit() else result[key]
+    with one list in it is read as wrapped too (PHP may send a list as ``{"0": …}``).
+
+    ``ValueError`` when the result holds no list there: ``items_key`` absent from it, or one
+    object (``user.current``) whose values are no rows."""
+    if shape.items_key is not None and result:
+        if not isinstance(result, Mapping) or shape.items_key not in result:
+            raise ValueError(
+                f"{method}: items_key={shape.items_key!r} is not in the answer; its result "
+                f"holds {_what(result)}"
+            )
+        result = result[shape.items_key]
+    elif isinstance(result, Mapping) and len(result) == 1:
+        key, value = next(iter(result.items()))
+        if isinstance(value, list | Mapping) and not str(key).isdigit():
+            result = value
+    if isinstance(result, Mapping) and not all(str(key).isdigit() for key in result):
+        raise ValueError(
+            f"{method} does not answer a list: its result is one object with {_what(result)}; "
+            "use BX24.call() for it, or items_key= to name the key that holds the rows"
+        )
+    if result and not isinstance(result, list | Mapping):
+        raise ValueError(f"{method} does not answer a list: its result is {_what(result)}")
     return as_list(result)
+
+
+def _what(result: Any) -> str:
+    """What a result holds, for an error message: its keys or its type, never its values."""
+    if isinstance(result, Mapping):
+        keys = [str(key) for key in result][:10]
+        more = ", …" if len(result) > 10 else ""
+        return f"the keys {', '.join(keys)}{more}" if keys else "no keys"
+    return f"a list of {len(result)}" if isinstance(result, list) else type(result).__name__
 
 
 def id_of(row: Any, shape: Shape) -> int | None:

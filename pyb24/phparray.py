@@ -7,10 +7,11 @@ a list as ``{"0": a, "1": b}``, an empty map as ``[]``, a map with keys 0..n-1 a
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any
+
+from .jsvalues import json_parse
 
 log = logging.getLogger("pyb24")
 
@@ -42,7 +43,7 @@ def as_options(value: Any) -> dict[str, Any]:
     (placement options) JSON text (PROTOCOL.md §8.16, §8.17). Always a dict."""
     if isinstance(value, str):
         try:
-            value = json.loads(value) if value.strip() else {}
+            value = json_parse(value) if value.strip() else {}
         except ValueError:
             log.warning("ignoring placement/app options that are not valid JSON")
             return {}

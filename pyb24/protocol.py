@@ -7,13 +7,12 @@ Parent → child:  ``callbackId:resultJSON``                   (result may be em
 from __future__ import annotations
 
 import enum
-import json
 import random
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from .jsvalues import js_truthy, json_stringify
+from .jsvalues import js_truthy, json_parse, json_stringify
 
 _ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _RANDOM = random.SystemRandom()  # os.urandom, without importing secrets (hmac, hashlib) at start-up
@@ -129,7 +128,7 @@ def decode_reply(data: str) -> Reply:
     if payload == "":
         return Reply(callback_id, None)
     try:
-        value = json.loads(payload)
+        value = json_parse(payload)  # refuses JSON too deep to parse safely
     except ValueError:
         raise ProtocolError("reply payload is not valid JSON") from None
     return Reply(callback_id, value)

@@ -24,7 +24,6 @@ never an exception escaping into the page.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Protocol, TypedDict
@@ -32,14 +31,17 @@ from typing import Any, Protocol, TypedDict
 from .batching import BATCH_LIMIT, answer_maps, normalize_calls
 from .bridge import ReplyTimeout, invoke_callback, resolved
 from .encoding import prepare_data
+from .errors import error_fields
 from .host import Host, NetworkError, pause, within
-from .jsvalues import encode_uri_component, js_parse_int
+from .jsvalues import JsonDepthError, encode_uri_component, js_parse_int, json_parse
 from .throttle import Throttle
 
 log = logging.getLogger("pyb24.rest")
 
 REQUEST_TIMEOUT = 65.0  # seconds; the cloud portal's own wall time is 60 s
-AUTH_ERRORS = ("expired_token", "invalid_token")
+# Refreshed once, then retried once. NO_AUTH_FOUND: a token the portal revoked (it rotates
+# the tokens on refreshAuth), e.g. one sent while a refresh was in flight.
+AUTH_ERRORS = ("expired_token", "invalid_token", "NO_AUTH_FOUND")
 
 Answer = dict[str, Any]  # a REST envelope: {"result": …} or {"error": …, "error_description": …}
 
@@ -94,7 +96,8 @@ class AjaxError(Exception):
         return self.status
 
     def __str__(self) -> str:
-        text = f"{self.error}: {self.description}" if self.description else self.error
+        code = self.error or "no error code"  # classic methods may answer {"error": ""}
+        text = f"{code}: {self.description}" if self.description else code
         return f"{text} ({self.status})"
 
     def __repr__(self) -> str:
@@ -115,11 +118,7 @@ class AjaxResult:
         self.ex: AjaxError | None = None
         # Classic methods answer some failures with {"error": "", ...} and a 4xx status.
         if error or ("error" in self.answer and status >= 400):
-            if isinstance(error, Mapping):  # batch sub-results carry {"error", "error_description"}
-                code, description = error.get("error"), error.get("error_description")
-            else:
-                code, description = error, self.answer.get("error_description")
-            self.ex = AjaxError(status, str(code), str(description or ""))
+            self.ex = AjaxError(status, *error_fields(self.answer))
 
     def data(self) -> Any:
         return self.answer.get("result")
@@ -350,7 +349,11 @@ def _parse_answer(status: int, text: str) -> Answer:
             return _error_answer("INTERNAL_SERVER_ERROR", f"HTTP {status} with an empty body")
         return {"result": {}}  # BX24.js: an empty body is an empty result
     try:
-        answer = json.loads(text)
+        answer = json_parse(text)  # refuses JSON too deep to parse safely
+    except JsonDepthError:
+        return _error_answer(
+            "ERROR_UNEXPECTED_ANSWER", f"HTTP {status}: the answer is nested too deep to read"
+        )
     except ValueError:
         return _error_answer("ERROR_UNEXPECTED_ANSWER", f"HTTP {status}: the answer is not JSON")
     if not isinstance(answer, dict):

@@ -141,7 +141,7 @@ class PythonApi:
                 continue
             if key in maps["result_error"]:
                 error = error_from_answer(
-                    command.method, status, {"error": maps["result_error"][key]}
+                    command.method, status, {"error": maps["result_error"][key]}, sub_result=True
                 )
                 results[key] = error
                 failed = True
@@ -206,9 +206,12 @@ class PythonApi:
         self, listing: Plan, first: builtins.list[Any], seen: _Seen, total: int | None
     ) -> AsyncIterator[builtins.list[Any]]:
         last = id_of(first[-1], listing.shape)
-        if last is None:
-            log.warning("%s: rows lack a numeric %s; stop", listing.method, listing.shape.id_key)
-            return
+        if last is None:  # the cursor cannot go on: never hand out the first page as all
+            raise ValueError(
+                f"{listing.method}: the rows lack a numeric {listing.shape.id_key!r}, so the "
+                "listing cannot go on past its first page; pass id_key= the field that holds "
+                "each row's id, or strategy='offset'"
+            )
         while not seen.full:
             wanted = seen.wanted(total)
             count = min(50, wanted // PAGE + 1) if wanted is not None else 50
@@ -225,11 +228,12 @@ class PythonApi:
                     finished = True
                     break
                 current = id_of(rows[-1], listing.shape)
-                if not advanced(last, current, listing.descending):
-                    log.warning("%s: the ID cursor did not advance; stopping", listing.method)
-                    finished = True
-                    break
-                assert current is not None
+                if current is None or not advanced(last, current, listing.descending):
+                    raise ValueError(
+                        f"{listing.method}: the ID cursor did not advance past "
+                        f"{listing.shape.id_key}={last} (rows without a numeric id, or out of "
+                        "order), so the listing cannot go on; pass id_key= or strategy='offset'"
+                    )
                 last = current
             yield batch_output
             if finished:
@@ -271,7 +275,7 @@ class PythonApi:
     def _page(
         self, method: str, status: int, answer: dict[str, Any], listing: Plan
     ) -> builtins.list[Any]:
-        return rows_of(_result(method, status, answer), listing.shape)
+        return rows_of(_result(method, status, answer), listing.shape, method)
 
     def _batch_pages(
         self, listing: Plan, status: int, answer: dict[str, Any], keys: builtins.list[str]
@@ -284,12 +288,14 @@ class PythonApi:
         pages = []
         for key in keys:
             if key in errors:
-                error = error_from_answer(listing.method, status, {"error": errors[key]})
+                error = error_from_answer(
+                    listing.method, status, {"error": errors[key]}, sub_result=True
+                )
                 assert error is not None
                 raise error
             if key not in results:
                 break
-            pages.append(rows_of(results[key], listing.shape))
+            pages.append(rows_of(results[key], listing.shape, listing.method))
             if len(pages[-1]) < PAGE:
                 break
         return pages

@@ -64,10 +64,15 @@ def test_text_names_method_code_description_and_status():
 
 def test_batch_sub_errors_and_rest3_shapes():
     sub = error_from_answer(
-        "crm.deal.get", 200, {"error": {"error": "ERROR_METHOD_NOT_FOUND", "error_description": ""}}
+        "crm.deal.get",
+        200,
+        {"error": {"error": "ERROR_METHOD_NOT_FOUND", "error_description": ""}},
+        sub_result=True,
     )
     assert isinstance(sub, B24NotFoundError) and sub.status == 404
-    other = error_from_answer("crm.deal.add", 200, {"error": {"error": "ERROR_CORE"}})
+    other = error_from_answer(
+        "crm.deal.add", 200, {"error": {"error": "ERROR_CORE"}}, sub_result=True
+    )
     assert type(other) is B24Error and other.status == 400
     v3 = error_from_answer("x", 400, {"error": {"code": "BAD", "message": "why"}})
     assert (v3.code, v3.description) == ("BAD", "why")

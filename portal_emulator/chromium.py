@@ -27,11 +27,26 @@ class ChromiumMissing(RuntimeError):
 
 
 def launch_chromium(playwright, **options):
+    executable = _executable(playwright)
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, **options)
+
+
+def launch_persistent_chromium(playwright, user_data_dir: str, **options):
+    """The same Chromium with a profile on disk (HTTP cache, V8 code cache): a browser
+    context as a person's browser has it on a repeat visit (bench/startup.py)."""
+    executable = _executable(playwright)
+    return playwright.chromium.launch_persistent_context(
+        user_data_dir, executable_path=executable, args=CHROMIUM_ARGS, **options
+    )
+
+
+def _executable(playwright) -> str | None:
+    """The Chromium to launch: None for Playwright's own (when installed)."""
     chosen = os.environ.get("PYB24_CHROMIUM")
     if not chosen:
         try:
             if Path(playwright.chromium.executable_path).exists():
-                return playwright.chromium.launch(args=CHROMIUM_ARGS, **options)
+                return None
         except Exception:  # noqa: BLE001 - no bundled browser registered for this version
             pass
         chosen = shutil.which("chromium") or "/usr/bin/chromium"
@@ -41,4 +56,4 @@ def launch_chromium(playwright, **options):
             f"no Chromium {where} ({chosen}): install one with `apt-get install chromium` or "
             "`playwright install chromium`, or set PYB24_CHROMIUM=/path/to/chrome"
         )
-    return playwright.chromium.launch(executable_path=chosen, args=CHROMIUM_ARGS, **options)
+    return chosen

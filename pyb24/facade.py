@@ -85,6 +85,7 @@ class BX24Facade:
         self.placement = Placement(host, self._bridge, self._session, self._is_bx24_name)
         self.userOption = UserOption(self._bridge, None)
         self.appOption = AppOption(host, self._bridge, None)
+        self._host.mark("pyb24:session")  # pyb24 imported: the init round trip starts
         self._session.start()
 
     def __repr__(self) -> str:

@@ -95,3 +95,4 @@ Object.defineProperty(globalThis, "indexedDB", {
 // For ./pyb24-pyodide.mjs: PyScript's hooks (a check before the first script) and its config
 // (`packages` switch the snapshot off). Not enumerable: window.pyb24Boot stays plain data.
 Object.defineProperty(boot, "pyscript", { value: await import(PYSCRIPT_CORE) });
+performance.mark("pyb24:core"); // PyScript's core module is in (bench/startup.py phases)

@@ -32,40 +32,111 @@ function switchedOff() {
 }
 
 // Started when this module is evaluated, so the download overlaps PyScript's own start-up.
+// Resolves as soon as the header is in: the verdict, and (when it is ours) `payload`, a promise
+// of the whole snapshot that loadPyodide hands to Pyodide while the rest still downloads.
+performance.mark("pyb24:snapshot-start");
 const offAtStart = switchedOff();
 const download = offAtStart ? Promise.resolve({ status: offAtStart }) : fetchSnapshot();
 
+const PAGE = 65536; // the file leaves out the snapshot's all-zero 64 KiB blocks (pyb24_snapshot)
+
 async function fetchSnapshot() {
-  let bytes;
+  let reader;
   try {
     // The server revalidates it (ETag): a rebuilt snapshot is picked up on the next load.
     const response = await fetch(SNAPSHOT_URL);
     if (response.status === 404) return { status: "absent" };
     if (!response.ok) return { status: `failed: download: HTTP ${response.status}` };
-    bytes = new Uint8Array(await response.arrayBuffer());
+    reader = response.body.getReader();
   } catch (error) {
     return { status: `failed: download: ${error}` };
   }
-  const head = new TextDecoder().decode(bytes.subarray(0, MAGIC.length));
-  if (bytes.length < MAGIC.length + 4 || head !== MAGIC) {
-    return { status: "failed: not a pyb24 snapshot" };
+  // The head: MAGIC, u32 LE header length, the JSON header; then the stored blocks.
+  let head = new Uint8Array(0);
+  let chunk = null;
+  const more = async () => {
+    const { done, value } = await reader.read();
+    return done ? null : value;
+  };
+  const need = async (length) => {
+    while (head.length < length) {
+      try {
+        chunk = await more();
+      } catch (error) {
+        return `failed: download: ${error}`;
+      }
+      if (chunk === null) return head.length >= MAGIC.length + 4 ? "short" : "failed: not a pyb24 snapshot";
+      const joined = new Uint8Array(head.length + chunk.length);
+      joined.set(head);
+      joined.set(chunk, head.length);
+      head = joined;
+    }
+    return null;
+  };
+  let problem = await need(MAGIC.length + 4);
+  if (problem || new TextDecoder().decode(head.subarray(0, MAGIC.length)) !== MAGIC) {
+    return { status: problem && problem !== "short" ? problem : "failed: not a pyb24 snapshot" };
   }
-  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length, true);
+  const length = new DataView(head.buffer).getUint32(MAGIC.length, true);
   const start = MAGIC.length + 4;
+  problem = await need(start + length);
+  if (problem) return { status: problem === "short" ? "failed: unreadable header" : problem };
   let header;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(start, start + length)));
+    header = JSON.parse(new TextDecoder().decode(head.subarray(start, start + length)));
   } catch (error) {
     return { status: `failed: unreadable header: ${error}` };
   }
   if (header.pyodide !== version) {
+    reader.cancel().catch(() => {});
     return { status: "stale", why: `built for Pyodide ${header.pyodide}, this page runs ${version}` };
   }
-  const payload = bytes.subarray(start + length);
-  if (payload.length !== header.payload) {
-    return { status: `failed: ${payload.length} of ${header.payload} bytes` };
-  }
+  const payload = receive(header, head.subarray(start + length), more);
+  payload.catch(() => {}); // loadPyodide reports it; never an unhandled rejection
   return { status: "restored", payload, header };
+}
+
+// The snapshot as Pyodide wants it: stored blocks written straight to their place in one
+// buffer as they arrive, the left-out blocks staying zero. Rejects with the reason when the
+// file is short or does not match its header.
+async function receive(header, first, more) {
+  const size = header.size ?? header.payload; // format 1: nothing left out
+  const runs = header.runs ?? [[0, Math.ceil(size / PAGE)]];
+  const places = runs.map(([block, count]) => [block * PAGE, Math.min(count * PAGE, size - block * PAGE)]);
+  const stored = places.reduce((sum, [, bytes]) => sum + bytes, 0);
+  if (stored !== header.payload || places.some(([at, bytes]) => at < 0 || bytes <= 0)) {
+    throw new Error("the header's blocks do not add up to its payload");
+  }
+  const memory = new Uint8Array(size);
+  let received = 0;
+  let place = 0;
+  let offset = 0; // inside places[place]
+  const put = (bytes) => {
+    received += bytes.length;
+    let at = 0;
+    while (at < bytes.length && place < places.length) {
+      const [target, room] = places[place];
+      const take = Math.min(room - offset, bytes.length - at);
+      memory.set(bytes.subarray(at, at + take), target + offset);
+      at += take;
+      offset += take;
+      if (offset === room) [place, offset] = [place + 1, 0];
+    }
+  };
+  put(first);
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await more();
+    } catch (error) {
+      throw new Error(`download: ${error}`);
+    }
+    if (chunk === null) break;
+    put(chunk);
+  }
+  performance.mark("pyb24:snapshot-end");
+  if (received !== header.payload) throw new Error(`${received} of ${header.payload} bytes`);
+  return memory;
 }
 
 function report(status, why) {
@@ -83,6 +154,7 @@ function report(status, why) {
 // The page's files are in place once PyScript runs its first script: a restored snapshot
 // then drops its copies of the app modules whose file changed since it was built.
 const REFRESH = `
+__import__("js").performance.mark("pyb24:before-run")
 import sys as _sys
 if "_pyb24_snapshot" in _sys.modules:
     _changed = _sys.modules["_pyb24_snapshot"].refresh()
@@ -97,13 +169,23 @@ del _sys
 `;
 
 export async function loadPyodide(options = {}) {
+  performance.mark("pyb24:load");
   // PyScript derives indexURL from this module's URL; Pyodide's files are in ./vendor/pyodide/.
   const config = { ...options, indexURL: INDEX_URL };
   const off = switchedOff();
   const { status, why, payload } = off ? { status: off } : await download;
   if (status === "restored") {
     try {
-      const pyodide = await loadPinnedPyodide({ ...config, _loadSnapshot: payload });
+      // Pyodide fetches its wasm and imports its module at once, then awaits the snapshot
+      // (a thenable: the mark says when Pyodide got that far): the two downloads overlap.
+      const snapshot = {
+        then(resolve, reject) {
+          performance.mark("pyb24:pyodide-module");
+          return payload.then(resolve, reject);
+        },
+      };
+      const pyodide = await loadPinnedPyodide({ ...config, _loadSnapshot: snapshot });
+      performance.mark("pyb24:pyodide-ready");
       // Proves the restored heap is ours; reseeds `random`, whose state the snapshot froze
       // (every page load would otherwise draw the same numbers).
       pyodide.runPython("import _pyb24_snapshot as _s, random as _r\n_r.seed()\ndel _s, _r");

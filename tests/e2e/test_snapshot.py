@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from pyb24_snapshot import _pack, plan_snapshot, read_header
+from pyb24_snapshot import BLOCK, _pack, plan_snapshot, read_header
 from pyb24_toolkit.assets import library_archive_bytes
 from tests.e2e.conftest import BOOT_TIMEOUT_MS, ROOT
 
@@ -90,6 +90,7 @@ def test_the_example_app_starts_from_the_snapshot(portal):
 def _small_snapshot(body: bytes, **changes) -> bytes:
     """A snapshot file with our header (changed as asked) around ``body``."""
     header = read_header(plan_snapshot(ROOT).path) | {"payload": len(body)} | changes
+    header |= {"size": header["payload"], "runs": [[0, -(-header["payload"] // BLOCK)]]}
     return _pack(header, body)
 
 

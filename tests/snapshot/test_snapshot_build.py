@@ -154,3 +154,34 @@ def test_refresh_leaves_a_module_whose_file_the_page_lacks(runtime, tmp_path):
     runtime.take(["snapmod"], [], str(tmp_path))
     (tmp_path / "snapmod.py").unlink()
     assert runtime.refresh() == [] and "snapmod" in sys.modules
+
+
+def test_zero_blocks_are_left_out_of_the_file_and_come_back_on_restore():
+    from pyb24_snapshot import BLOCK, fill_zero_blocks, strip_zero_blocks
+
+    block = bytes(range(256)) * (BLOCK // 256)
+    zero = bytes(BLOCK)
+    # zero blocks at the start, between runs and at the end; a short last block, all zero too
+    snapshot = zero + block + block + zero + zero + block + zero + bytes(100)
+    runs, payload = strip_zero_blocks(snapshot)
+    assert runs == [[1, 2], [5, 1], [7, 1]]
+    assert len(payload) == 3 * BLOCK + 100
+    assert fill_zero_blocks(len(snapshot), runs, payload) == snapshot
+    assert strip_zero_blocks(b"") == ([], b"")
+    with pytest.raises(ValueError, match="do not match"):
+        fill_zero_blocks(len(snapshot), runs, payload[:-1])
+
+
+def test_the_built_snapshot_has_no_zero_block_and_restores_to_its_size():
+    from pyb24_snapshot import BLOCK, fill_zero_blocks
+
+    path = ROOT / "static/vendor/pyb24/pyb24.snapshot"
+    header = read_header(path)
+    if header is None:
+        pytest.skip("no snapshot built in this checkout (./dev test builds it)")
+    data = path.read_bytes()
+    payload = data[len(data) - header["payload"] :]
+    memory = fill_zero_blocks(header["size"], header["runs"], payload)
+    assert header["format"] == 2 and len(memory) == header["size"] > len(payload)
+    stored = [payload[i : i + BLOCK] for i in range(0, len(payload), BLOCK)]
+    assert bytes(BLOCK) not in stored[:-1]

@@ -53,7 +53,10 @@ class B24AccessError(B24Error):
 
 
 class B24NotFoundError(B24Error):
-    """404, or a ``…NOT_FOUND`` code: no such method, or no such entity."""
+    """No such method, or no such entity: a 404, a ``…NOT_FOUND`` code (``NOT_FOUND``,
+    ``ERROR_ENTITY_NOT_FOUND``…), a code that says it (``crm.status.get``'s "Status is not
+    found."), or the classic CRM empty code whose description says it (``crm.deal.get``'s
+    ``{"error": "", "error_description": "Not found"}``)."""
 
 
 class B24RateLimitError(B24Error):
@@ -130,8 +133,15 @@ STATUS_OF_CODE = {
 }
 
 
-def error_class(status: int, code: str) -> type[B24Error]:
-    """Which ``B24Error`` subclass an answer with this status and ``error`` code raises."""
+def _says_not_found(code: str, description: str) -> bool:
+    if code.upper().endswith("NOT_FOUND") or "not found" in code.lower():
+        return True
+    return (not code or code.startswith("HTTP_")) and "not found" in description.lower()
+
+
+def error_class(status: int, code: str, description: str = "") -> type[B24Error]:
+    """Which ``B24Error`` subclass an answer with this status, ``error`` code and
+    ``error_description`` raises."""
     if code in RATE_LIMIT_CODES:
         return B24RateLimitError
     if code == OPERATION_LIMIT_CODE or status == 429:
@@ -142,7 +152,7 @@ def error_class(status: int, code: str) -> type[B24Error]:
         return B24AuthError
     if code in _ACCESS_CODES or status == 403:
         return B24AccessError
-    if status == 404 or code.upper().endswith("NOT_FOUND"):
+    if status == 404 or _says_not_found(code, description):
         return B24NotFoundError
     if status >= 500:
         return B24ServerError
@@ -180,7 +190,7 @@ def error_from_answer(
     code_status = STATUS_OF_CODE.get(code_text, 400) if 0 < status < 400 else status
     if sub_result:
         status = code_status
-    cls = error_class(code_status, code_text)
+    cls = error_class(code_status, code_text, description)
     if cls is B24OperationLimitError:
         time_block = answer.get("time")
         reset = time_block.get("operating_reset_at") if isinstance(time_block, Mapping) else None

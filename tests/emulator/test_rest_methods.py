@@ -463,3 +463,23 @@ def test_user_options_are_per_user(emu, admin, maria):
     assert maria.call("user.option.get", {"option": "tab"}).result == "deals"
     assert admin.call("user.option.get").result == []
     assert emu.store.user_options(2) == {"tab": "deals"}
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        ("crm.deal.get", {"id": 999999}),  # api-reference/crm/deals/crm-deal-get.md
+        ("crm.contact.get", {"id": 999999}),  # api-reference/crm/contacts/crm-contact-get.md
+        ("crm.item.get", {"entityTypeId": 2, "id": 999999}),  # crm/universal/crm-item-get.md
+        ("no.such.method", {}),
+    ],
+)
+def test_not_found_answers_raise_b24_not_found(admin, method, params):
+    """The README's ``except B24NotFoundError`` around a missing deal: every not-found answer
+    the emulated portal gives is classed as one by pyb24's own mapping."""
+    from pyb24.errors import B24NotFoundError, error_from_answer
+
+    reply = admin.call(method, params)
+    assert reply.status in (400, 404)
+    error = error_from_answer(method, reply.status, reply.json())
+    assert isinstance(error, B24NotFoundError), reply.json()

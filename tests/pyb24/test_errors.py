@@ -98,3 +98,35 @@ def test_errors_copy_and_pickle_with_their_fields():
             "m",
             5.0,
         )
+
+
+@pytest.mark.parametrize(
+    ("answer", "cls"),
+    [
+        # api-reference/crm/deals/crm-deal-get.md, crm/contacts/crm-contact-get.md
+        ({"error": "", "error_description": "Not found"}, B24NotFoundError),
+        # api-reference/crm/timeline/comments/crm-timeline-comment-get.md
+        ({"error": "", "error_description": "Not found."}, B24NotFoundError),
+        # api-reference/crm/universal/crm-item-get.md
+        ({"error": "NOT_FOUND", "error_description": "Element not found"}, B24NotFoundError),
+        # api-reference/crm/status/crm-status-get.md: the code itself is the sentence
+        (
+            {"error": "Status is not found.", "error_description": "Directory item not found."},
+            B24NotFoundError,
+        ),
+        # api-reference/entity/items/entity-item-get.md
+        (
+            {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "Entity not found"},
+            B24NotFoundError,
+        ),
+        # a classic error that is not a missing entity stays a plain B24Error
+        ({"error": "", "error_description": "ID is not defined or invalid."}, B24Error),
+        # task-comment-item-add.md: ERROR_CORE "File not found" is a core failure, not a lookup
+        ({"error": "ERROR_CORE", "error_description": "File not found"}, B24Error),
+    ],
+)
+def test_not_found_answers_of_every_style(answer, cls):
+    error = error_from_answer("crm.deal.get", 400, answer)
+    assert type(error) is cls and error.status == 400
+    sub = error_from_answer("crm.deal.get", 200, {"error": answer}, sub_result=True)
+    assert type(sub) is cls

@@ -51,6 +51,40 @@ KNOWN_EVENTS = frozenset(
 )
 
 
+# The scope a method belongs to, by the longest matching name prefix (the portal's ``scope``).
+SCOPE_OF_PREFIX = {
+    "crm.": "crm",
+    "user.option.": "basic",
+    "user.admin": "basic",
+    "user.": "user",
+    "profile": "basic",
+    "department.": "department",
+    "tasks.": "task",
+    "task.": "task",
+    "placement.": "placement",
+}
+
+
+def scope_of(method: str) -> str:
+    """The scope of ``method`` (``basic`` when no prefix names one)."""
+    prefixes = [prefix for prefix in SCOPE_OF_PREFIX if method.startswith(prefix)]
+    return SCOPE_OF_PREFIX[max(prefixes, key=len)] if prefixes else "basic"
+
+
+def methods_markdown() -> str:
+    """The README's table of every emulated method, one row per scope (generated from
+    :data:`METHODS`: ``python -m portal_emulator methods --markdown``)."""
+    by_scope: dict[str, list[str]] = {}
+    for name in sorted(METHODS):
+        by_scope.setdefault(scope_of(name), []).append(name)
+    rows = ["| Scope | Methods |", "|---|---|"]
+    rows += [
+        f"| `{name}` | {', '.join(f'`{method}`' for method in by_scope[name])} |"
+        for name in sorted(by_scope)
+    ]
+    return "\n".join(rows) + "\n"
+
+
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else "" if value is None else str(value)
 

@@ -79,6 +79,12 @@ class AppFiles:
         parts = _parts(url_path)
         if parts is None:
             return None
+        try:
+            return self._resolve(parts)
+        except OSError:  # a path the file system refuses (a loop of links…) names no file
+            return None
+
+    def _resolve(self, parts: list[str]) -> Path | None:
         own = _inside(self.root, parts)
         if own is None:
             return None  # leads out of the folder
@@ -97,6 +103,9 @@ def file_in(base: Path, relative: str) -> Path | None:
     return file if file is not None and file.is_file() else None
 
 
+NAME_MAX = 255  # bytes in one file name (Linux, macOS, Windows)
+
+
 def _parts(url_path: str) -> list[str] | None:
     """The path's segments; None for anything suspicious or hidden (dot-names, ``..``)."""
     relative = url_path.removeprefix("/")
@@ -105,6 +114,8 @@ def _parts(url_path: str) -> list[str] | None:
     parts = relative.split("/")
     if any(part == "" or part.startswith(".") for part in parts):
         return None  # "", ".", "..", ".git", ".env": never
+    if any(len(part.encode("utf-8", "surrogatepass")) > NAME_MAX for part in parts):
+        return None  # longer than any file name can be
     return parts
 
 

@@ -623,6 +623,9 @@ class PortalHandler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # A test suite or a page with many parallel calls connects all at once: the default
+    # listen backlog (5) drops connections before a thread can accept them.
+    request_queue_size = 1024
     emulator: Emulator
 
     def server_bind(self) -> None:

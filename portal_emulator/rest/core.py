@@ -95,8 +95,18 @@ def is_blank(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+PHP_INT_MAX = 2**63 - 1  # the portal's integers (and SQLite's) are 64-bit
+PHP_INT_MIN = -(2**63)
+
+
 def to_int(value: Any) -> int | None:
-    """An integer from an int, an integral float, or decimal text; None when it is not one."""
+    """An integer from an int, an integral float, or decimal text; None when it is not one
+    or does not fit the portal's 64-bit integers."""
+    number = _to_int(value)
+    return number if number is not None and PHP_INT_MIN <= number <= PHP_INT_MAX else None
+
+
+def _to_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -123,7 +133,12 @@ def to_float(value: Any) -> float | None:
 
 
 def php_intval(value: Any) -> int:
-    """PHP ``intval``: leading digits of text, 0 for anything unreadable."""
+    """PHP ``intval``: leading digits of text, 0 for anything unreadable; saturated at
+    PHP_INT_MIN/PHP_INT_MAX as PHP does for numbers too big for 64 bits."""
+    return min(max(_php_intval(value), PHP_INT_MIN), PHP_INT_MAX)
+
+
+def _php_intval(value: Any) -> int:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):

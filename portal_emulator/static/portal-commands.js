@@ -44,7 +44,7 @@ const general = {
       PROTOCOL: location.protocol === 'https:' ? 1 : 0,
       PATH: '/rest',
       AUTH_ID: layout.auth.AUTH_ID,
-      AUTH_EXPIRES: layout.auth.AUTH_EXPIRES,
+      AUTH_EXPIRES: String(layout.auth.AUTH_EXPIRES), // a string, as the real portal sends it
       REFRESH_ID: layout.auth.REFRESH_ID,
       MEMBER_ID: config.memberId,
       FIRST_RUN: layout.state.firstRun,
@@ -66,7 +66,7 @@ const general = {
       api('refresh', { app_sid: layout.appSid, refresh_token: layout.auth.REFRESH_ID }).then(
         (fresh) => {
           setAuth(layout, fresh);
-          reply({ AUTH_ID: fresh.AUTH_ID, AUTH_EXPIRES: fresh.AUTH_EXPIRES, REFRESH_ID: fresh.REFRESH_ID });
+          reply({ AUTH_ID: fresh.AUTH_ID, AUTH_EXPIRES: String(fresh.AUTH_EXPIRES), REFRESH_ID: fresh.REFRESH_ID });
         },
         (err) => {
           // The real portal alert()s and never replies (§3.2).

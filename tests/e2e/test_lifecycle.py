@@ -322,3 +322,29 @@ def test_demo_boots_whether_or_not_the_frame_may_use_storage(b24, frame, storage
         assert refusal is None
     assert demo.inner_text("#domain") == b24.emulator.portal_origin.removeprefix("http://")
     assert demo.inner_text("#admin") == "yes"
+
+
+async def expiry_after_init_and_refresh():
+    from pyb24 import BX24
+
+    await BX24.init()
+    first = BX24.getAuth()["expires_in"]
+    second = (await BX24.refreshAuth())["expires_in"]
+    return [first, second]
+
+
+def test_auth_expires_comes_as_a_string_as_from_the_real_portal(b24):
+    # The real portal sends AUTH_EXPIRES as text ("3600") in both answers (PROTOCOL.md §3.1
+    # note, b24jssdk's refresh-auth spec); pyb24 reads it as seconds either way.
+    app = b24.open(HARNESS, expires=1800)
+    first, second = app.run(expiry_after_init_and_refresh)
+    now_ms = app.frame.evaluate("Date.now()")
+    for expires in (first, second):
+        assert 1800 * 1000 - 60_000 < expires - now_ms <= 1800 * 1000
+    replies = [
+        e["raw"]
+        for e in app.messages(direction="out")
+        if e["cmd"] in ("getInitData", "refreshAuth")
+    ]
+    assert len(replies) == 2
+    assert all('"AUTH_EXPIRES":"1800"' in raw for raw in replies), replies

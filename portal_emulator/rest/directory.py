@@ -1,4 +1,5 @@
-"""People and structure: ``user.current``, ``user.get``, ``department.get``, ``profile``.
+"""People and structure: ``user.current``, ``user.get``, ``user.search``, ``user.fields``,
+``department.get``, ``profile``.
 
 The directory is small (hundreds of people), so these filter in Python over the JSON the
 methods return. Classic-method rules apply: parameter names are case-insensitive, filter
@@ -57,29 +58,29 @@ def department_json(row) -> dict[str, Any]:
     return department
 
 
-USER_FIELDS = frozenset(  # every key of user_json
-    {
-        "ID",
-        "ACTIVE",
-        "NAME",
-        "LAST_NAME",
-        "SECOND_NAME",
-        "EMAIL",
-        "LAST_LOGIN",
-        "DATE_REGISTER",
-        "TIME_ZONE",
-        "IS_ONLINE",
-        "PERSONAL_GENDER",
-        "PERSONAL_BIRTHDAY",
-        "PERSONAL_MOBILE",
-        "PERSONAL_CITY",
-        "WORK_PHONE",
-        "WORK_POSITION",
-        "UF_EMPLOYMENT_DATE",
-        "UF_DEPARTMENT",
-        "USER_TYPE",
-    }
-)
+# Every key of user_json and its title, as user.fields answers (api-reference/user/user-fields.md).
+USER_FIELD_TITLES = {
+    "ID": "ID",
+    "ACTIVE": "Activity",
+    "NAME": "First Name",
+    "LAST_NAME": "Last Name",
+    "SECOND_NAME": "Middle Name",
+    "EMAIL": "E-Mail",
+    "LAST_LOGIN": "Last Authorization",
+    "DATE_REGISTER": "Registration Date",
+    "TIME_ZONE": "TIME_ZONE",
+    "IS_ONLINE": "IS_ONLINE",
+    "PERSONAL_GENDER": "Gender",
+    "PERSONAL_BIRTHDAY": "Date of Birth",
+    "PERSONAL_MOBILE": "Personal Mobile",
+    "PERSONAL_CITY": "Residential City",
+    "WORK_PHONE": "Company Phone",
+    "WORK_POSITION": "Job Title",
+    "UF_EMPLOYMENT_DATE": "Hire Date",
+    "UF_DEPARTMENT": "Units",
+    "USER_TYPE": "USER_TYPE",
+}
+USER_FIELDS = frozenset(USER_FIELD_TITLES)
 
 
 # -- filtering over JSON records ---------------------------------------------------------------
@@ -144,6 +145,20 @@ def user_get(caller: Caller, params: dict[str, Any]) -> Result:
     return page_of(chosen, page_start({"start": params.get("START")}))
 
 
+def user_search(caller: Caller, params: dict[str, Any]) -> Result:
+    """``user.get`` whose ``FILTER.FIND`` searches name, last name, e-mail and position
+    (api-reference/user/user-search.md)."""
+    params = upper_keys(params)
+    conditions = upper_keys(as_map(params.get("FILTER")) or {})
+    if "FIND" in conditions:
+        params["FILTER"] = {"NAME_SEARCH": conditions["FIND"]}
+    return user_get(caller, params)
+
+
+def user_fields(caller: Caller, params: dict[str, Any]) -> Any:
+    return dict(USER_FIELD_TITLES)
+
+
 def department_get(caller: Caller, params: dict[str, Any]) -> Result:
     params = upper_keys(params)
     rows = caller.store.fetch("SELECT * FROM departments ORDER BY id")
@@ -169,6 +184,8 @@ def profile(caller: Caller, params: dict[str, Any]) -> Any:
 METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any]] = {
     "user.current": user_current,
     "user.get": user_get,
+    "user.search": user_search,
+    "user.fields": user_fields,
     "department.get": department_get,
     "profile": profile,
 }

@@ -108,6 +108,25 @@ def methods(caller: Caller, params: dict[str, Any]) -> Any:
     return sorted(METHODS)
 
 
+# The emulated app, as app.info describes it (api-reference/common/system/app-info.md).
+APP_INFO = {
+    "ID": 1,
+    "CODE": "local.pyb24",
+    "VERSION": 1,
+    "STATUS": "L",
+    "PAYMENT_EXPIRED": "N",
+    "DAYS": None,
+    "LANGUAGE_ID": "en",
+    "LICENSE": "en_project",
+    "LICENSE_TYPE": "project",
+    "LICENSE_FAMILY": "project",
+}
+
+
+def app_info(caller: Caller, params: dict[str, Any]) -> Any:
+    return {**APP_INFO, "INSTALLED": caller.store.app_installed() == "Y"}
+
+
 def user_admin(caller: Caller, params: dict[str, Any]) -> Any:
     return caller.is_admin
 
@@ -277,6 +296,7 @@ METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any] | None] = {
     "scope": scope,
     "methods": methods,
     "user.admin": user_admin,
+    "app.info": app_info,
     "event.bind": event_bind,
     "event.unbind": event_unbind,
     "event.get": event_get,

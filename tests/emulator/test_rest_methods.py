@@ -483,3 +483,25 @@ def test_not_found_answers_raise_b24_not_found(admin, method, params):
     assert reply.status in (400, 404)
     error = error_from_answer(method, reply.status, reply.json())
     assert isinstance(error, B24NotFoundError), reply.json()
+
+
+def test_user_fields_titles_every_key_user_get_answers(admin):
+    # api-reference/user/user-fields.md: {"NAME": "First Name", ...}
+    titles = admin.call("user.fields").result
+    assert titles["NAME"] == "First Name" and titles["UF_DEPARTMENT"] == "Units"
+    assert set(admin.call("user.current").result) == set(titles)
+
+
+def test_user_search_find_matches_name_or_position(admin):
+    # api-reference/user/user-search.md: FILTER.FIND searches every listed field
+    found = admin.call("user.search", {"FILTER": {"FIND": "Morgan"}}).result
+    assert [user["ID"] for user in found] == ["1"]
+    sales = admin.call("user.search", {"FILTER": {"WORK_POSITION": "Head of Sales"}}).result
+    assert [user["ID"] for user in sales] == ["2"]
+
+
+def test_app_info(admin, emu):
+    # api-reference/common/system/app-info.md
+    info = admin.call("app.info").result
+    assert info["INSTALLED"] is True and info["STATUS"] == "L" and info["DAYS"] is None
+    assert isinstance(info["ID"], int) and isinstance(info["VERSION"], int)

@@ -1,4 +1,5 @@
-"""``tasks.task.list``: the tasks of the emulated portal, a list answered as ``{"tasks": [...]}``.
+"""``tasks.task.list``/``get``/``add``/``update``: the tasks of the emulated portal; a list is
+answered as ``{"tasks": [...]}``, one task as ``{"task": {...}}``.
 
 Parameters are read like the classic CRM lists (``order``, ``filter``, ``select``, ``start``,
 UPPER_CASE field names, unknown ones ignored); each task comes back with camelCase keys and
@@ -7,13 +8,15 @@ text values (``{"id": "7", "title": ..., "responsibleId": "12"}``), as the porta
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..model import tasks as model
 from ..model.crmfields import Field
-from .core import Caller, Result, paged, upper_keys
-from .crm import CLASSIC, Dialect, list_rows, select_fields
+from ..model.timefmt import PORTAL_TZ, iso
+from .core import Caller, RestError, Result, as_map, paged, to_int, upper_keys
+from .crm import CLASSIC, Dialect, _write_values, list_rows, select_fields
 
 TASKS = Dialect(None, CLASSIC, fields=model.FIELDS, table="tasks")
 
@@ -35,6 +38,105 @@ def tasks_task_list(caller: Caller, params: dict[str, Any]) -> Result:
     return paged([task_json(row, select) for row in rows], total, start, wrap="tasks")
 
 
+# Errors as api-reference/tasks/tasks-task-{get,add,update}.md list them.
+def _no_task_id() -> RestError:
+    return RestError(
+        400,
+        "100",
+        "CTaskItem All parameters in the constructor must have real class type (internal error)",
+    )
+
+
+def _core(description: str) -> RestError:
+    return RestError(400, "ERROR_CORE", description)
+
+
+def _task_id(params: Mapping[str, Any]) -> int:
+    raw = params.get("TASKID")
+    if raw is None or raw == "":
+        raise _no_task_id()
+    task_id = to_int(raw)
+    if task_id is None or task_id <= 0:
+        raise RestError(400, "0", "wrong task id")
+    return task_id
+
+
+def _task_row(caller: Caller, task_id: int) -> Any:
+    rows = caller.store.fetch("SELECT * FROM tasks WHERE id=?", (task_id,))
+    if not rows:  # the portal does not tell a missing task from one the user may not see
+        raise RestError(400, "0", "Action on the task is not allowed (internal error)")
+    return rows[0]
+
+
+def _task_fields(caller: Caller, params: Mapping[str, Any]) -> dict[str, Any]:
+    fields = as_map(params.get("FIELDS"))
+    if not fields:
+        raise RestError(400, "100", "Could not find value for parameter {fields} (internal error)")
+    fields = upper_keys(fields)
+    if "RESPONSIBLE_ID" in fields:
+        responsible = to_int(fields["RESPONSIBLE_ID"])
+        if responsible is None or caller.store.user(responsible) is None:
+            raise _core('User specified in the "Responsible" field not found')
+    try:
+        values = _write_values(caller, TASKS, fields)
+    except RestError as error:  # a value of the wrong type: the task's own wording
+        raise _core(error.description) from None
+    if values.get("status") is not None and values["status"] not in model.STATUSES:
+        raise _core("Incorrect status")
+    return values
+
+
+def tasks_task_get(caller: Caller, params: dict[str, Any]) -> Any:
+    params = upper_keys(params)
+    select = select_fields(TASKS, params.get("SELECT"))
+    return {"task": task_json(_task_row(caller, _task_id(params)), select)}
+
+
+def tasks_task_add(caller: Caller, params: dict[str, Any]) -> Any:
+    values = _task_fields(caller, upper_keys(params))
+    if not values.get("title"):
+        raise _core("Task title not specified")
+    if values.get("responsible_id") is None:
+        raise _core("Responsible person not specified")
+    stamp = iso(dt.datetime.now(PORTAL_TZ))
+    row = {
+        "description": "",
+        "status": 2,
+        "priority": 1,
+        "group_id": 0,
+        **values,
+        "created_by": caller.user.id,
+        "created_date": stamp,
+        "changed_date": stamp,
+    }
+    columns = ", ".join(row)
+    with caller.store.transaction() as db:
+        task_id = db.execute(
+            f"INSERT INTO tasks ({columns}) VALUES ({', '.join('?' for _ in row)})",
+            list(row.values()),
+        ).lastrowid
+    return {"task": task_json(_task_row(caller, int(task_id or 0)), None)}
+
+
+def tasks_task_update(caller: Caller, params: dict[str, Any]) -> Any:
+    params = upper_keys(params)
+    task_id = _task_id(params)
+    _task_row(caller, task_id)
+    values = _task_fields(caller, params)
+    if "title" in values and not values["title"]:
+        raise _core("Task title not specified")
+    values["changed_date"] = iso(dt.datetime.now(PORTAL_TZ))
+    if values.get("status") == 5:
+        values["closed_date"] = values["changed_date"]
+    assignments = ", ".join(f"{column}=?" for column in values)
+    with caller.store.transaction() as db:
+        db.execute(f"UPDATE tasks SET {assignments} WHERE id=?", [*values.values(), task_id])
+    return {"task": task_json(_task_row(caller, task_id), None)}
+
+
 METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any]] = {
     "tasks.task.list": tasks_task_list,
+    "tasks.task.get": tasks_task_get,
+    "tasks.task.add": tasks_task_add,
+    "tasks.task.update": tasks_task_update,
 }

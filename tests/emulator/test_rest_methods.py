@@ -505,3 +505,45 @@ def test_app_info(admin, emu):
     info = admin.call("app.info").result
     assert info["INSTALLED"] is True and info["STATUS"] == "L" and info["DAYS"] is None
     assert isinstance(info["ID"], int) and isinstance(info["VERSION"], int)
+
+
+def test_tasks_task_add_get_update(admin):
+    # api-reference/tasks/tasks-task-add.md, -get.md, -update.md: {"task": {...}}, text values
+    added = admin.call(
+        "tasks.task.add", {"fields": {"TITLE": "Call Acme", "RESPONSIBLE_ID": 2}}
+    ).result["task"]
+    assert added["title"] == "Call Acme" and added["responsibleId"] == "2"
+    assert added["createdBy"] == "1" and added["status"] == "2"
+    task_id = added["id"]
+    got = admin.call("tasks.task.get", {"taskId": task_id}).result["task"]
+    assert got == added
+    done = admin.call("tasks.task.update", {"taskId": task_id, "fields": {"STATUS": 5}})
+    assert done.result["task"]["status"] == "5" and done.result["task"]["closedDate"]
+    listed = admin.call("tasks.task.list", {"filter": {"ID": task_id}}).result["tasks"]
+    assert [task["status"] for task in listed] == ["5"]
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "code", "description"),
+    [
+        ("tasks.task.get", {}, "100", "CTaskItem All parameters"),
+        ("tasks.task.get", {"taskId": "x"}, "0", "wrong task id"),
+        ("tasks.task.get", {"taskId": 99999}, "0", "Action on the task is not allowed"),
+        ("tasks.task.get", {"taskId": "9" * 40}, "0", "wrong task id"),
+        ("tasks.task.add", {}, "100", "Could not find value for parameter {fields}"),
+        ("tasks.task.add", {"fields": {"RESPONSIBLE_ID": 1}}, "ERROR_CORE", "Task title"),
+        ("tasks.task.add", {"fields": {"TITLE": "x"}}, "ERROR_CORE", "Responsible person"),
+        (
+            "tasks.task.add",
+            {"fields": {"TITLE": "x", "RESPONSIBLE_ID": 99999}},
+            "ERROR_CORE",
+            'User specified in the "Responsible" field not found',
+        ),
+        ("tasks.task.update", {"taskId": 1, "fields": {"STATUS": 9}}, "ERROR_CORE", "Incorrect"),
+        ("tasks.task.update", {"taskId": 99999, "fields": {"TITLE": "y"}}, "0", "not allowed"),
+    ],
+)
+def test_tasks_task_errors_as_the_docs_list_them(admin, method, params, code, description):
+    reply = admin.call(method, params)
+    assert reply.status == 400
+    assert reply.json()["error"] == code and description in reply.json()["error_description"]

@@ -20,6 +20,7 @@ from .errors import (
     B24ServerError,
 )
 from .facade import BX24Facade
+from .fields import Field, Money
 from .placement import EventBinding, EventUnbound
 from .protocol import ProtocolError
 from .rest import AjaxError, AjaxResult
@@ -41,6 +42,8 @@ __all__ = [
     "B24ServerError",
     "EventBinding",
     "EventUnbound",
+    "Field",
+    "Money",
     "NotInPortalError",
     "NotInitializedError",
     "OpenPathError",

@@ -33,6 +33,7 @@ from .aliases import add_aliases
 from .auth import AuthData, AuthState
 from .bridge import ParentBridge, require
 from .dialogs import Dialogs
+from .fields import Field
 from .host import Host
 from .listing import Strategy
 from .messenger import Messenger
@@ -328,10 +329,28 @@ class BX24Facade:
         return True
 
     # -- the Pythonic layer (pyb24.scale): raises, lists, batches of any size ------------
-    async def call(self, method: str, params: Any = None) -> Any:
+    async def call(
+        self,
+        method: str,
+        params: Any = None,
+        *,
+        typed: bool | None = None,
+        entity: str | None = None,
+    ) -> Any:
         """``await BX24.call(method, params)``: the answer's ``result``, or raises
-        :class:`~pyb24.errors.B24Error` (``.code``, ``.description``, ``.status``, ``.method``)."""
-        return await self._python.call(method, params)
+        :class:`~pyb24.errors.B24Error` (``.code``, ``.description``, ``.status``, ``.method``).
+
+        ``typed=True`` (default: the page's ``configure(typed=…)``): values in Python types
+        by the entity's fields, told from the method (``crm.deal.get`` → ``crm.deal``) or
+        named by ``entity=`` (see :mod:`pyb24.typed`)."""
+        return await self._python.call(method, params, typed=typed, entity=entity)
+
+    async def fields(self, entity: str, params: Any = None) -> dict[str, Field]:
+        """The entity's fields by name (``"crm.deal"``, ``"crm.item"`` with
+        ``{"entityTypeId": 2}``, ``"user"``, ``"tasks.task"``…), each a
+        :class:`~pyb24.fields.Field` (``type``, ``multiple``, ``required``, ``read_only``,
+        ``title``, ``items``). One ``*.fields`` request per entity per page."""
+        return await self._python.fields(entity, params)
 
     def list(
         self,
@@ -343,11 +362,14 @@ class BX24Facade:
         progress: Progress | None = None,
         items_key: str | None = None,
         id_key: str | None = None,
+        typed: bool | None = None,
+        entity: str | None = None,
     ) -> AsyncIterator[Any]:
         """``async for row in BX24.list(method, params)``: every row of a list method once, in
         a stable order, 2 500 rows a request (see :mod:`pyb24.listing` for ``strategy``:
         ``"auto"``, ``"cursor"``, ``"offset"``). ``select`` gets the id field added;
-        ``progress(done, total)`` is called after each request; ``limit`` stops early."""
+        ``progress(done, total)`` is called after each request; ``limit`` stops early;
+        ``typed``/``entity`` as in :meth:`call`."""
         return self._python.list(
             method,
             params,
@@ -356,6 +378,8 @@ class BX24Facade:
             progress=progress,
             items_key=items_key,
             id_key=id_key,
+            typed=typed,
+            entity=entity,
         )
 
     async def list_all(
@@ -365,12 +389,18 @@ class BX24Facade:
         return await self._python.list_all(method, params, **options)
 
     async def batch(
-        self, calls: Any, halt: bool = False, progress: Progress | None = None
+        self,
+        calls: Any,
+        halt: bool = False,
+        progress: Progress | None = None,
+        *,
+        typed: bool | None = None,
     ) -> dict[str, Any] | builtins.list[Any]:
         """Any number of commands (a dict or a list, as ``callBatch`` takes), 50 to a request,
         ``$result[key][…]`` macros working across requests. Results keyed like ``calls``; a
-        failed command's value is its ``B24Error``; with ``halt`` the rest are absent."""
-        return await self._python.batch(calls, halt, progress)
+        failed command's value is its ``B24Error``; with ``halt`` the rest are absent;
+        ``typed``: each command typed by its method's entity, as in :meth:`call`."""
+        return await self._python.batch(calls, halt, progress, typed=typed)
 
     def configure(
         self,
@@ -380,11 +410,16 @@ class BX24Facade:
         rate: float | None = None,
         retries: int | None = None,
         throttle: bool | None = None,
+        typed: bool | None = None,
     ) -> None:
         """The page's REST throttle: ``plan="enterprise"`` (250 burst, 5 per second) or
         ``"default"`` (50, 2), or explicit ``burst``/``rate``; ``retries`` after a 503;
-        ``throttle=False`` sends every request at once (the portal may then answer 503)."""
+        ``throttle=False`` sends every request at once (the portal may then answer 503).
+        ``typed=True``: ``call``/``list``/``list_all``/``batch`` type values by default
+        (methods of no known entity then go untyped; ``callMethod`` never converts)."""
         self._rest.throttle.configure(plan, burst, rate, retries, throttle)
+        if typed is not None:
+            self._python.types.enabled = bool(typed)
 
 
 add_aliases(BX24Facade, "BX24")

@@ -33,8 +33,10 @@ from .batching import (
 )
 from .encoding import prepare_data
 from .errors import B24Error, error_from_answer
+from .fields import Field, entity_named, key_params
 from .jsvalues import js_parse_int
 from .listing import PAGE, Plan, Strategy, advanced, id_of, plan, rows_of, shape_of
+from .typed import Choice, PageTypes
 
 log = logging.getLogger("pyb24.scale")
 
@@ -66,25 +68,64 @@ class PythonApi:
 
     def __init__(self, send: Send):
         self._send = send
+        # typed=True: values by the entity's fields, asked for untyped (pyb24.typed)
+        self.types = PageTypes(lambda method, params: self.call(method, params, typed=False))
 
     async def _exchange(self, method: str, params: Any) -> tuple[int, dict[str, Any]]:
         return await self._send(method, prepare_data(params))
 
-    async def call(self, method: str, params: Any = None) -> Any:
-        """The ``result`` of ``method``; raises ``B24Error`` when the portal says no."""
+    async def call(
+        self,
+        method: str,
+        params: Any = None,
+        *,
+        typed: bool | None = None,
+        entity: str | None = None,
+    ) -> Any:
+        """The ``result`` of ``method``; raises ``B24Error`` when the portal says no. With
+        ``typed`` (or the page's default) values are read and written in Python types."""
         if not isinstance(method, str) or not method:
             raise ValueError("BX24.call needs a method name, e.g. 'user.current'")
+        choice = self.types.choose(method, params, typed, entity)
+        typing = None if choice is None else await self.types.typing(method, choice)
+        if typing is not None:
+            params = typing.write(params)
         status, answer = await self._exchange(method, params)
-        return _result(method, status, answer)
+        result = _result(method, status, answer)
+        return result if typing is None else typing.read(result)
+
+    async def fields(self, entity: str, params: Any = None) -> dict[str, Field]:
+        """The entity's fields by name, from its ``*.fields`` (asked once per page)."""
+        found = entity_named(entity)
+        keys = key_params(found, params, f"BX24.fields({entity!r})")
+        return dict(await self.types.cache.get(found, keys))
 
     # -- batch ---------------------------------------------------------------------------
     async def batch(
-        self, calls: Any, halt: bool = False, progress: Progress | None = None
+        self,
+        calls: Any,
+        halt: bool = False,
+        progress: Progress | None = None,
+        *,
+        typed: bool | None = None,
     ) -> dict[str, Any] | list[Any]:
         """Any number of commands; results keyed like ``calls`` (a list for a list). A failed
         command's value is its ``B24Error`` (not raised); with ``halt`` the commands after
-        the first failure are absent."""
+        the first failure are absent. ``typed``: each command typed by its method's entity."""
         commands, as_list = normalize_calls(calls)
+        choices = {
+            c.key: self.types.choose(c.method, c.params, typed, None, f"batch command {c.key!r}")
+            for c in commands
+        }
+        typings = {
+            command.key: await self.types.typing(command.method, choice)
+            for command in commands
+            if (choice := choices[command.key]) is not None
+        }
+        commands = [
+            Command(c.key, c.method, typings[c.key].write(c.params)) if c.key in typings else c
+            for c in commands
+        ]
         chunks = plan_chunks(commands)
         known: dict[str, dict[str, Any]] = {}  # what earlier chunks returned, for macros
         results: dict[str, Any] = {}
@@ -95,6 +136,9 @@ class PythonApi:
             await _report(progress, done, len(commands))
             if failed and halt:
                 break
+        for key, typing in typings.items():
+            if key in results and not isinstance(results[key], B24Error):
+                results[key] = typing.read(results[key])
         ordered = [(c.key, results[c.key]) for c in commands if c.key in results]
         return [value for _, value in ordered] if as_list else dict(ordered)
 
@@ -161,12 +205,23 @@ class PythonApi:
         progress: Progress | None = None,
         items_key: str | None = None,
         id_key: str | None = None,
+        typed: bool | None = None,
+        entity: str | None = None,
     ) -> AsyncIterator[Any]:
         """Every row of a list method, each once, in a stable order (``async for``)."""
         if limit is not None and limit < 0:
             raise ValueError("limit must be >= 0")
+        choice = self.types.choose(method, params, typed, entity)
         listing = plan(method, params, shape_of(method, items_key, id_key), strategy)
-        return self._rows(listing, limit, progress)
+        rows = self._rows(listing, limit, progress)
+        return rows if choice is None else self._typed_rows(rows, method, choice)
+
+    async def _typed_rows(
+        self, rows: AsyncIterator[Any], method: str, choice: Choice
+    ) -> AsyncIterator[Any]:
+        typing = await self.types.typing(method, choice)
+        async for row in rows:
+            yield typing.row(row)
 
     async def list_all(
         self,

@@ -18,6 +18,8 @@ USER_API = {
     "AuthData",
     "EventBinding",
     "EventUnbound",
+    "Field",
+    "Money",
     "OpenPathError",
     "NotInPortalError",
     "NotInitializedError",

@@ -269,6 +269,8 @@ class PageTypes:
             return None
         what = what or method
         found = entity_named(entity) if entity is not None else entity_of(method)
+        if found is not None and action_of(method) in found.untyped:
+            return None  # *.fields, *.delete: answered as they are, no fields needed
         if found is None:
             if not asked:
                 return None

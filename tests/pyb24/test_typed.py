@@ -374,8 +374,10 @@ async def test_a_value_its_type_cannot_read_stays_as_it_came(type_, value):
 async def test_results_that_are_no_records_and_the_fields_method_itself_stay():
     site = portal(**{"crm.deal.update": True, "crm.deal.delete": True})
     api = PythonApi(site.send)
-    assert await api.call("crm.deal.update", {"id": 1, "fields": {}}, typed=True) is True
     assert await api.call("crm.deal.fields", typed=True) == DEAL_FIELDS
+    assert await api.call("crm.deal.delete", {"id": 1}, typed=True) is True
+    assert [m for m, _ in site.requests] == ["crm.deal.fields", "crm.deal.delete"]
+    assert await api.call("crm.deal.update", {"id": 1, "fields": {}}, typed=True) is True
 
 
 # -- writes ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ In a PyScript page, ``from pyb24 import BX24`` gives the page's ``BX24``; it sta
 the portal (``getInitData``) the moment it is first imported, like BX24.js does on load.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .auth import AuthData
 from .bridge import NotInPortalError, ReplyTimeout
@@ -51,6 +51,11 @@ __all__ = [
     "ReplyTimeout",
     "upload",
 ]
+
+
+if TYPE_CHECKING:
+    # Type checkers and editors see the instance the module's __getattr__ makes at run time.
+    BX24: BX24Facade
 
 
 def __getattr__(name: str) -> Any:

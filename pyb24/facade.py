@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .aliases import add_aliases
 from .auth import AuthData, AuthState
@@ -383,10 +383,30 @@ class BX24Facade:
         )
 
     async def list_all(
-        self, method: str, params: Mapping[str, Any] | None = None, **options: Any
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        limit: int | None = None,
+        strategy: Strategy = "auto",
+        progress: Progress | None = None,
+        items_key: str | None = None,
+        id_key: str | None = None,
+        typed: bool | None = None,
+        entity: str | None = None,
     ) -> builtins.list[Any]:
         """:meth:`list` gathered into a list (same options)."""
-        return await self._python.list_all(method, params, **options)
+        return await self._python.list_all(
+            method,
+            params,
+            limit=limit,
+            strategy=strategy,
+            progress=progress,
+            items_key=items_key,
+            id_key=id_key,
+            typed=typed,
+            entity=entity,
+        )
 
     async def batch(
         self,
@@ -420,6 +440,44 @@ class BX24Facade:
         self._rest.throttle.configure(plan, burst, rate, retries, throttle)
         if typed is not None:
             self._python.types.enabled = bool(typed)
+
+    # PEP 8 names for type checkers; at run time pyb24.aliases adds them from
+    # ALIASES['BX24'] (tests/pyb24/test_aliases.py holds the two together).
+    if TYPE_CHECKING:
+        install_finish = installFinish
+        is_ready = isReady
+        is_admin = isAdmin
+        get_auth = getAuth
+        refresh_auth = refreshAuth
+        get_lang = getLang
+        get_domain = getDomain
+        call_method = callMethod
+        call_batch = callBatch
+        call_bind = callBind
+        call_unbind = callUnbind
+
+        @property
+        def user_option(self) -> UserOption:
+            return self.userOption
+
+        @property
+        def app_option(self) -> AppOption:
+            return self.appOption
+
+        resize_window = resizeWindow
+        fit_window = fitWindow
+        auto_fit = autoFit
+        reload_window = reloadWindow
+        set_title = setTitle
+        get_scroll_size = getScrollSize
+        scroll_parent_window = scrollParentWindow
+        select_user = selectUser
+        select_users = selectUsers
+        select_access = selectAccess
+        select_crm = selectCRM
+        open_application = openApplication
+        close_application = closeApplication
+        open_path = openPath
 
 
 add_aliases(BX24Facade, "BX24")

@@ -5,7 +5,7 @@ Fire-and-forget: the portal's messenger handlers take no callback, so nothing is
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .bridge import ParentBridge, require
 
@@ -31,3 +31,11 @@ class Messenger:
     def openHistory(self, dialogId: Any) -> None:
         """Open a chat's message history."""
         require(self._bridge).post("imOpenHistory", {"dialogId": dialogId})
+
+    # PEP 8 names for type checkers; at run time pyb24.aliases adds them from
+    # ALIASES['im'] (tests/pyb24/test_aliases.py holds the two together).
+    if TYPE_CHECKING:
+        call_to = callTo
+        phone_to = phoneTo
+        open_messenger = openMessenger
+        open_history = openHistory

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .bridge import ParentBridge, invoke_callback, require
 from .host import Host
@@ -121,6 +121,13 @@ class Placement:
             binding.unbind()
             self._bindings.remove(binding)
         return len(chosen)
+
+    # PEP 8 names for type checkers; at run time pyb24.aliases adds them from
+    # ALIASES['placement'] (tests/pyb24/test_aliases.py holds the two together).
+    if TYPE_CHECKING:
+        get_interface = getInterface
+        bind_event = bindEvent
+        unbind_event = unbindEvent
 
 
 class EventBinding:

@@ -227,10 +227,28 @@ class PythonApi:
         self,
         method: str,
         params: Mapping[str, Any] | None = None,
-        **options: Any,
+        *,
+        limit: int | None = None,
+        strategy: Strategy = "auto",
+        progress: Progress | None = None,
+        items_key: str | None = None,
+        id_key: str | None = None,
+        typed: bool | None = None,
+        entity: str | None = None,
     ) -> builtins.list[Any]:
         """``list`` gathered into a list."""
-        return [row async for row in self.list(method, params, **options)]
+        rows = self.list(
+            method,
+            params,
+            limit=limit,
+            strategy=strategy,
+            progress=progress,
+            items_key=items_key,
+            id_key=id_key,
+            typed=typed,
+            entity=entity,
+        )
+        return [row async for row in rows]
 
     async def _rows(
         self, listing: Plan, limit: int | None, progress: Progress | None

@@ -1,10 +1,15 @@
 """PEP 8 names: one table, each name the very same object as its BX24.js twin."""
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from pyb24.aliases import ALIASES
 from pyb24.facade import BX24Facade
 from tests.support.fakes import INIT_DATA, FakeHost
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def bx24():
@@ -44,3 +49,36 @@ def test_the_names_the_issue_lists_exist():
     }  # fmt: skip
     assert wanted <= set(ALIASES["BX24"])
     assert {"get_interface", "bind_event"} <= set(ALIASES["placement"])
+
+
+def declared_aliases(module: str, cls: str) -> dict[str, str]:
+    """The PEP 8 names ``cls`` declares for type checkers (its ``if TYPE_CHECKING:`` block):
+    ``snake = camel`` lines and ``@property def snake(self): return self.camel``."""
+    tree = ast.parse((ROOT / "pyb24" / f"{module}.py").read_text())
+    body = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls).body
+    block = next(
+        n for n in body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"
+    )
+    found: dict[str, str] = {}
+    for node in block.body:
+        if isinstance(node, ast.Assign):
+            [target] = node.targets
+            assert isinstance(target, ast.Name) and isinstance(node.value, ast.Name)
+            found[target.id] = node.value.id
+        else:
+            assert isinstance(node, ast.FunctionDef), ast.unparse(node)
+            assert [ast.unparse(d) for d in node.decorator_list] == ["property"]
+            [statement] = node.body
+            assert isinstance(statement, ast.Return) and isinstance(statement.value, ast.Attribute)
+            found[node.name] = statement.value.attr
+    return found
+
+
+@pytest.mark.parametrize(
+    ("table", "module", "cls"),
+    [("BX24", "facade", "BX24Facade"), ("placement", "placement", "Placement"),
+     ("im", "messenger", "Messenger")],
+)  # fmt: skip
+def test_type_checkers_see_exactly_the_alias_table(table, module, cls):
+    # The table makes the aliases at run time; the class declares them for mypy/pyright.
+    assert declared_aliases(module, cls) == ALIASES[table]

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import crmfields, seed, tasks
+from .model import crmfields, dictionaries, seed, tasks
 
 # Bump when a table changes: an older file is wiped and reseeded (emulator state is disposable).
 SCHEMA_VERSION = 2
@@ -90,6 +90,7 @@ CREATE TABLE IF NOT EXISTS event_handlers (
 """
     + crmfields.crm_items_ddl()
     + tasks.tasks_ddl()
+    + dictionaries.dictionaries_ddl()
 )
 
 _TABLES = (
@@ -104,6 +105,7 @@ _TABLES = (
     "event_handlers",
     "crm_items",
     "tasks",
+    *(dictionary.table for dictionary in dictionaries.DICTIONARIES),
 )
 
 
@@ -227,6 +229,9 @@ class Store:
             if not db.execute("SELECT 1 FROM portal WHERE key='tasks_seeded'").fetchone():
                 _insert_rows(db, "tasks", _TASK_COLUMNS, seed.tasks())
                 db.execute("INSERT INTO portal (key, value) VALUES ('tasks_seeded', 'Y')")
+            if not db.execute("SELECT 1 FROM portal WHERE key='dictionaries_seeded'").fetchone():
+                _seed_dictionaries(db)
+                db.execute("INSERT INTO portal (key, value) VALUES ('dictionaries_seeded', 'Y')")
 
     def reset(self) -> None:
         """Wipe everything (options, flags, tokens, layouts, CRM, events) and reseed."""
@@ -608,6 +613,17 @@ _TASK_COLUMNS = frozenset(field.column for field in tasks.FIELDS)
 
 def _insert_crm(db: sqlite3.Connection, rows: Iterable[Mapping[str, Any]]) -> None:
     _insert_rows(db, "crm_items", _CRM_COLUMNS, rows)
+
+
+def _seed_dictionaries(db: sqlite3.Connection) -> None:
+    seeded = (
+        (dictionaries.STATUS, dictionaries.status_rows()),
+        (dictionaries.CATEGORY, dictionaries.category_rows()),
+        (dictionaries.CURRENCY, dictionaries.currency_rows()),
+    )
+    for dictionary, rows in seeded:
+        known = frozenset(column.column for column in dictionary.columns)
+        _insert_rows(db, dictionary.table, known, rows)
 
 
 def _insert_rows(

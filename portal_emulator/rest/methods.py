@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..model.timefmt import iso
-from . import crm, directory, tasks
+from . import crm, dictionaries, directory, tasks
 from .core import Caller, RestError, Result, as_map, to_int
 from .phpquery import php_value
 
@@ -291,6 +291,7 @@ def user_option_set(caller: Caller, params: dict[str, Any]) -> Any:
 METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any] | None] = {
     **directory.METHODS,
     **crm.METHODS,
+    **dictionaries.METHODS,
     **tasks.METHODS,
     "server.time": server_time,
     "scope": scope,

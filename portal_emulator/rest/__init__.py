@@ -2,8 +2,9 @@
 
 * :mod:`.phpquery` — PHP's ``parse_str`` and the JSON shape of PHP arrays (pure)
 * :mod:`.emulator` — :class:`RestEmulator`: auth, envelopes, faults, rate limit, the log
-* :mod:`.methods` — the method table (with :mod:`.directory`, :mod:`.crm`, :mod:`.dictionaries`,
-  :mod:`.tasks`, :mod:`.batch`); :mod:`.filters` — the filter language, parsed once, to SQL or Python
+* :mod:`.methods` — the method table (with :mod:`.directory`, :mod:`.crm`,
+  :mod:`.dictionaries`, :mod:`.tasks`, :mod:`.batch`); :mod:`.filters` — the filter language,
+  parsed once, to SQL or Python
 
 The data model (CRM fields, seed data, date formats) lives below this layer in
 :mod:`portal_emulator.model` and :mod:`portal_emulator.store`; nothing here imports the HTTP

@@ -168,6 +168,8 @@ def department_get(caller: Caller, params: dict[str, Any]) -> Result:
 
 
 def profile(caller: Caller, params: dict[str, Any]) -> Any:
+    """The caller's basics; PERSONAL_PHOTO is sent only for a photo, and the seeded people
+    have none (api-reference/common/users/profile.md)."""
     user = caller.user
     return {
         "ID": str(user.id),
@@ -175,7 +177,6 @@ def profile(caller: Caller, params: dict[str, Any]) -> Any:
         "NAME": user.name,
         "LAST_NAME": user.last_name,
         "PERSONAL_GENDER": user.profile.get("gender", ""),
-        "PERSONAL_PHOTO": "",
         "TIME_ZONE": "",
         "TIME_ZONE_OFFSET": PORTAL_OFFSET_SECONDS,
     }

@@ -1,0 +1,472 @@
+"""Every emulated method answers a documented call in the documented shape.
+
+One table, :data:`DOCUMENTED`: per row a call as the method's page in the official REST docs
+source (the public ``bitrix24/b24restdocs`` repository, path in ``doc``) gives it, and the
+shape of its answer there: the keys of ``result`` and the type of each value, and for list
+methods ``total``/``next``. A parametrized test sends each call to the emulator as BX24.js
+sends it (a form body) and checks the answer; another checks that every method of the method
+table has a row. When the emulator and the page disagree, the emulator is wrong.
+
+Shapes are plain data:
+
+- a type, or a tuple of types: the value is one of them (``bool`` is not an ``int``);
+- ``Text(pattern)``: a string matching the regular expression (numeric ids, dates);
+- a set: the value is one of its members (``{"Y", "N"}``);
+- a dict: the value is a dict holding at least these keys, each value of its shape
+  (``ABSENT``: the key is not there);
+- ``[shape]``: a non-empty list, every element of that shape; ``[]``: any list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from portal_emulator.rest.methods import METHODS
+from tests.support.restkit import client
+
+pytestmark = pytest.mark.usefixtures("emu")  # reset to the seed before each row
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string matching ``pattern`` (whole)."""
+
+    pattern: str
+
+
+ID = Text(r"[1-9]\d*")  # the portal's numeric strings: "ID": "15"
+NUMBER = Text(r"-?\d+(\.\d+)?")  # "OPPORTUNITY": "19999.99"
+DATETIME = Text(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")  # "2024-08-05T09:02:13+00:00"
+YN = {"Y", "N"}
+NULL = type(None)
+ABSENT = object()  # a dict key the page says is not sent (in this call)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One documented call: ``method`` with ``params`` answers ``result`` of this shape."""
+
+    method: str
+    params: dict[str, Any]
+    result: Any
+    doc: str  # the page in bitrix24/b24restdocs
+    listing: bool = False  # the answer carries "total", and "next" while pages remain
+    before: tuple[tuple[str, dict[str, Any]], ...] = ()  # calls that must succeed first
+    user: int = 1  # who calls (1: the portal's administrator)
+
+    @property
+    def id(self) -> str:
+        return self.method
+
+
+USER = {
+    "ID": ID,
+    "ACTIVE": bool,
+    "NAME": str,
+    "LAST_NAME": str,
+    "EMAIL": str,
+    "LAST_LOGIN": str,
+    "DATE_REGISTER": str,
+    "IS_ONLINE": YN,
+    "PERSONAL_GENDER": str,
+    "PERSONAL_BIRTHDAY": str,
+    "UF_EMPLOYMENT_DATE": str,
+    "UF_DEPARTMENT": [int],
+}
+DEAL = {
+    "ID": ID,
+    "TITLE": str,
+    "TYPE_ID": (str, NULL),
+    "CATEGORY_ID": Text(r"\d+"),
+    "STAGE_ID": str,
+    "OPPORTUNITY": NUMBER,
+    "CURRENCY_ID": str,
+    "ASSIGNED_BY_ID": ID,
+    "DATE_CREATE": DATETIME,
+    "OPENED": YN,
+    "CLOSED": YN,
+}
+ITEM = {  # crm.item.* answers camelCase keys with numbers, not numeric strings
+    "id": int,
+    "title": (str, NULL),
+    "createdTime": DATETIME,
+    "updatedTime": DATETIME,
+    "createdBy": int,
+    "assignedById": (int, NULL),
+    "opened": YN,
+    "stageId": (str, NULL),
+    "opportunity": (int, float),
+    "currencyId": str,
+}
+TASK = {  # tasks.task.* answers camelCase keys with text values
+    "id": ID,
+    "title": str,
+    "description": str,
+    "createdBy": ID,
+    "responsibleId": ID,
+    "status": Text(r"\d"),
+    "priority": Text(r"\d"),
+}
+DEPARTMENT = {"ID": ID, "NAME": str, "SORT": int}
+HANDLER = "https://www.my-domain.com/handler/"
+
+DOCUMENTED: list[Call] = [
+    # -- system ---------------------------------------------------------------------------
+    Call("server.time", {}, DATETIME, "api-reference/common/system/server-time.md"),
+    Call("scope", {}, [str], "api-reference/common/system/scope.md"),
+    Call("methods", {}, [str], "api-reference/common/system/methods.md"),
+    Call(
+        "app.info",
+        {},
+        {
+            "ID": int,
+            "CODE": str,
+            "VERSION": int,
+            "STATUS": {"F", "D", "T", "P", "L"},
+            "INSTALLED": bool,
+            "PAYMENT_EXPIRED": YN,
+            "DAYS": (int, NULL),
+            "LANGUAGE_ID": str,
+            "LICENSE": str,
+            "LICENSE_TYPE": str,
+            "LICENSE_FAMILY": str,
+        },
+        "api-reference/common/system/app-info.md",
+    ),
+    Call(
+        "profile",
+        {},
+        {
+            "ID": ID,
+            "ADMIN": bool,
+            "NAME": str,
+            "LAST_NAME": str,
+            "PERSONAL_GENDER": {"M", "F", ""},
+            "TIME_ZONE": str,
+            "PERSONAL_PHOTO": ABSENT,  # "returned only if a photo has been uploaded"
+        },
+        "api-reference/common/users/profile.md",
+    ),
+    Call("user.admin", {}, bool, "api-reference/common/users/user-admin.md"),
+    Call(
+        "batch",
+        {
+            "halt": 0,
+            "cmd": {
+                "get_user": "user.current",
+                "get_department": "department.get",
+                "get_app": "app.info",
+            },
+        },
+        {
+            "result": {"get_user": USER, "get_department": [DEPARTMENT], "get_app": dict},
+            "result_error": (dict, list),  # PHP's empty array is []
+            "result_total": {"get_department": int},
+            "result_next": (dict, list),
+            "result_time": {"get_user": dict, "get_department": dict, "get_app": dict},
+        },
+        "settings/how-to-call-rest-api/batch.md",
+    ),
+    # -- options --------------------------------------------------------------------------
+    Call(
+        "app.option.set",
+        {"options": {"data": "value", "data2": "value2"}},
+        True,
+        "api-reference/common/settings/app-option-set.md",
+    ),
+    Call(
+        "app.option.get",
+        {},
+        {"data": str, "data2": str},
+        "api-reference/common/settings/app-option-get.md",
+        before=(("app.option.set", {"options": {"data": "value", "data2": "value2"}}),),
+    ),
+    Call(
+        "user.option.set",
+        {"options": {"data": "value", "data2": "value2"}},
+        True,
+        "api-reference/common/settings/user-option-set.md",
+    ),
+    Call(
+        "user.option.get",
+        {"option": "data"},
+        {"value"},
+        "api-reference/common/settings/user-option-get.md",
+        before=(("user.option.set", {"options": {"data": "value"}}),),
+    ),
+    # -- events ---------------------------------------------------------------------------
+    Call(
+        "event.bind",
+        {"event": "OnCrmLeadAdd", "handler": HANDLER},
+        True,
+        "api-reference/events/event-bind.md",
+    ),
+    Call(
+        "event.get",
+        {},
+        [{"event": str, "handler": str, "auth_type": Text(r"\d+"), "offline": {0, 1}}],
+        "api-reference/events/event-get.md",
+        before=(("event.bind", {"event": "OnCrmLeadAdd", "handler": HANDLER}),),
+    ),
+    Call(
+        "event.unbind",
+        {"event": "OnCrmLeadAdd", "handler": HANDLER},
+        {"count": int},
+        "api-reference/events/event-unbind.md",
+        before=(("event.bind", {"event": "OnCrmLeadAdd", "handler": HANDLER}),),
+    ),
+    # -- people and structure ---------------------------------------------------------------
+    Call("user.current", {}, USER, "api-reference/user/user-current.md"),
+    Call(
+        "user.get",
+        {"UF_DEPARTMENT": 1, "SORT": "ID", "ORDER": "asc"},
+        [USER],
+        "api-reference/user/user-get.md",
+        listing=True,
+    ),
+    Call(
+        "user.search",
+        {"FILTER": {"FIND": "Alex"}},
+        [USER],
+        "api-reference/user/user-search.md",
+        listing=True,
+    ),
+    Call(
+        "user.fields",
+        {},
+        {"ID": str, "NAME": str, "LAST_NAME": str, "EMAIL": str, "UF_DEPARTMENT": str},
+        "api-reference/user/user-fields.md",
+    ),
+    Call(
+        "department.get",
+        {"sort": "NAME", "order": "DESC"},
+        [DEPARTMENT],
+        "api-reference/departments/department-get.md",
+        listing=True,
+    ),
+    # -- CRM, legacy ------------------------------------------------------------------------
+    Call(
+        "crm.deal.add",
+        {
+            "fields": {
+                "TITLE": "New Deal #1",
+                "TYPE_ID": "COMPLEX",
+                "CATEGORY_ID": 0,
+                "STAGE_ID": "PREPARATION",
+                "CURRENCY_ID": "EUR",
+                "OPPORTUNITY": 1000000,
+                "OPENED": "Y",
+                "CLOSED": "N",
+            },
+            "params": {"REGISTER_SONET_EVENT": "N"},
+        },
+        int,
+        "api-reference/crm/deals/crm-deal-add.md",
+    ),
+    Call("crm.deal.get", {"id": 1}, DEAL, "api-reference/crm/deals/crm-deal-get.md"),
+    Call(
+        "crm.deal.list",
+        {
+            "select": ["ID", "TITLE", "TYPE_ID", "CATEGORY_ID", "STAGE_ID", "OPPORTUNITY"]
+            + ["CURRENCY_ID", "ASSIGNED_BY_ID", "DATE_CREATE", "OPENED", "CLOSED"],
+            "filter": {">OPPORTUNITY": 0},
+            "order": {"ID": "ASC"},
+        },
+        [DEAL],
+        "api-reference/crm/deals/crm-deal-list.md",
+        listing=True,
+    ),
+    Call(
+        "crm.deal.update",
+        {"id": 1, "fields": {"TITLE": "Updated"}, "params": {"REGISTER_SONET_EVENT": "N"}},
+        True,
+        "api-reference/crm/deals/crm-deal-update.md",
+    ),
+    Call("crm.deal.delete", {"id": 1}, True, "api-reference/crm/deals/crm-deal-delete.md"),
+    # -- CRM, universal ---------------------------------------------------------------------
+    Call(
+        "crm.item.add",
+        {
+            "entityTypeId": 2,
+            "fields": {"title": "New deal", "currencyId": "EUR", "opportunity": 999.99},
+        },
+        {"item": ITEM},
+        "api-reference/crm/universal/crm-item-add.md",
+    ),
+    Call(
+        "crm.item.get",
+        {"entityTypeId": 2, "id": 1, "useOriginalUfNames": "N"},
+        {"item": ITEM},
+        "api-reference/crm/universal/crm-item-get.md",
+    ),
+    Call(
+        "crm.item.list",
+        {
+            "entityTypeId": 2,
+            "select": ["id", "title", "stageId", "assignedById", "opportunity"],
+            "filter": {">=opportunity": 0},
+            "order": {"id": "ASC"},
+        },
+        {
+            "items": [
+                {
+                    "id": int,
+                    "title": (str, NULL),
+                    "stageId": (str, NULL),
+                    "assignedById": (int, NULL),
+                    "opportunity": (int, float),
+                }
+            ]
+        },
+        "api-reference/crm/universal/crm-item-list.md",
+        listing=True,
+    ),
+    Call(
+        "crm.item.update",
+        {"entityTypeId": 2, "id": 1, "fields": {"title": "Updated"}},
+        {"item": ITEM},
+        "api-reference/crm/universal/crm-item-update.md",
+    ),
+    Call(
+        "crm.item.delete",
+        {"entityTypeId": 2, "id": 1},
+        [],
+        "api-reference/crm/universal/crm-item-delete.md",
+    ),
+    # -- tasks ------------------------------------------------------------------------------
+    Call(
+        "tasks.task.add",
+        {"fields": {"TITLE": "Task Title", "CREATED_BY": 1, "RESPONSIBLE_ID": 2}},
+        {"task": TASK},
+        "api-reference/tasks/tasks-task-add.md",
+    ),
+    Call(
+        "tasks.task.get",
+        {"taskId": 1, "select": ["ID", "TITLE", "DESCRIPTION", "CREATED_BY", "RESPONSIBLE_ID"]},
+        {"task": {"id": ID, "title": str, "createdBy": ID, "responsibleId": ID}},
+        "api-reference/tasks/tasks-task-get.md",
+    ),
+    Call(
+        "tasks.task.list",
+        {"order": {"ID": "asc"}, "filter": {"!STATUS": 6}, "select": ["ID", "TITLE", "STATUS"]},
+        {"tasks": [{"id": ID, "title": str, "status": Text(r"\d")}]},
+        "api-reference/tasks/tasks-task-list.md",
+        listing=True,
+    ),
+    Call(
+        "tasks.task.update",
+        {"taskId": 1, "fields": {"TITLE": "Updated task"}},
+        {"task": TASK},
+        "api-reference/tasks/tasks-task-update.md",
+    ),
+]
+
+
+def mismatches(value: Any, shape: Any, where: str = "result") -> list[str]:
+    """Where ``value`` breaks ``shape`` (empty when it fits), one line per break."""
+    if isinstance(shape, Text):
+        if isinstance(value, str) and re.fullmatch(shape.pattern, value):
+            return []
+        return [f"{where}: {value!r} is not text matching {shape.pattern!r}"]
+    if isinstance(shape, set | frozenset):
+        hashable = not isinstance(value, dict | list)
+        ok = hashable and any(value == m and type(value) is type(m) for m in shape)
+        return [] if ok else [f"{where}: {value!r} is not one of {sorted(map(str, shape))}"]
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return [f"{where}: {type(value).__name__} {value!r:.80} is not an object"]
+        found = []
+        for key, inner in shape.items():
+            if inner is ABSENT:
+                if key in value:
+                    found.append(f"{where}: key {key!r} is documented as absent here")
+            elif key not in value:
+                found.append(f"{where}: no key {key!r}")
+            else:
+                found += mismatches(value[key], inner, f"{where}.{key}")
+        return found
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return [f"{where}: {type(value).__name__} {value!r:.80} is not an array"]
+        if not shape:
+            return []
+        if not value:
+            return [f"{where}: empty array, documented with elements"]
+        return [
+            line
+            for i, item in enumerate(value)
+            for line in mismatches(item, shape[0], f"{where}[{i}]")
+        ]
+    if isinstance(shape, type | tuple):
+        types = shape if isinstance(shape, tuple) else (shape,)
+        if isinstance(value, bool) and bool not in types:
+            return [f"{where}: {value!r} is a boolean, not {_names(types)}"]
+        if isinstance(value, types):
+            return []
+        return [f"{where}: {type(value).__name__} {value!r:.80} is not {_names(types)}"]
+    # a literal (True, 0, "value"): that very value
+    if value == shape and type(value) is type(shape):
+        return []
+    return [f"{where}: {value!r} is not {shape!r}"]
+
+
+def _names(types: tuple[type, ...]) -> str:
+    return " or ".join(t.__name__ for t in types)
+
+
+@pytest.mark.parametrize("call", DOCUMENTED, ids=lambda call: call.id)
+def test_documented_call_answers_in_the_documented_shape(emu, call):
+    caller = client(emu, call.user)
+    for method, params in call.before:
+        ready = caller.call(method, params)
+        assert ready.status == 200, f"{method} before {call.method}: {ready}"
+    reply = caller.call(call.method, call.params)
+    assert reply.status == 200, f"{call.method} ({call.doc}): {reply}"
+    answer = reply.json()
+    assert "error" not in answer, answer
+    broken = mismatches(answer["result"], call.result)
+    assert not broken, f"{call.method} differs from {call.doc}:\n" + "\n".join(broken)
+    if call.listing:
+        assert isinstance(answer.get("total"), int), f"{call.doc}: a list answers total"
+        more = answer["total"] > 50
+        assert ("next" in answer) == more, f"{call.doc}: next only while pages remain"
+        if more:
+            assert answer["next"] == 50
+    else:
+        assert "total" not in answer and "next" not in answer, call.doc
+
+
+def test_every_emulated_method_has_a_documented_call():
+    documented = {call.method for call in DOCUMENTED}
+    missing = sorted(set(METHODS) - documented)
+    assert not missing, f"methods without a row in DOCUMENTED: {missing}"
+    unknown = sorted(documented - set(METHODS))
+    assert not unknown, f"rows for methods the emulator does not have: {unknown}"
+
+
+def test_every_row_cites_a_docs_page():
+    for call in DOCUMENTED:
+        assert call.doc.endswith(".md") and call.doc.split("/")[0] in ("api-reference", "settings")
+
+
+@pytest.mark.parametrize(
+    ("value", "shape", "broken"),
+    [
+        ("15", ID, False),
+        (15, ID, True),  # a number where the portal sends a numeric string
+        (True, int, True),  # a boolean is not an integer
+        ({"a": 1}, {"a": int, "b": str}, True),  # a documented key missing
+        ([{"a": "x"}], [{"a": int}], True),
+        ([], [int], True),
+        ("Y", YN, False),
+        (1, {True}, True),
+        (None, (str, NULL), False),
+        ({"a": 1}, {"a": ABSENT}, True),
+    ],
+)
+def test_shapes_catch_what_they_should(value, shape, broken):
+    assert bool(mismatches(value, shape)) == broken

@@ -26,6 +26,7 @@ from .protocol import ProtocolError
 from .rest import AjaxError, AjaxResult
 from .session import NotInitializedError
 from .slider import OpenPathError
+from .window import PortalDeniedError
 
 __all__ = [
     "BX24",
@@ -47,6 +48,7 @@ __all__ = [
     "NotInPortalError",
     "NotInitializedError",
     "OpenPathError",
+    "PortalDeniedError",
     "ProtocolError",
     "ReplyTimeout",
     "upload",

@@ -79,7 +79,7 @@ class BX24Facade:
         )
         self._rest = RestClient(host, self._session, self._auth)
         self._python = PythonApi(self._rest.send)
-        self._window = WindowCommands(host, self._bridge)
+        self._window = WindowCommands(host, self._bridge, self._session)
         self._dialogs = Dialogs(self._bridge)
         self._sliders = Sliders(host, self._bridge)
         self.im = Messenger(self._bridge)
@@ -239,19 +239,23 @@ class BX24Facade:
         """
         self._window.autoFit(enable)
 
-    def reloadWindow(self) -> None:
-        """Reload the whole portal page (fire-and-forget: the page goes away)."""
-        self._window.reloadWindow()
+    def reloadWindow(self) -> asyncio.Future[Any]:
+        """Reload the whole portal page (fire-and-forget: the page goes away). Outside the
+        ``DEFAULT`` placement the portal denies it: awaiting it raises ``PortalDeniedError``."""
+        return self._window.reloadWindow()
 
     def setTitle(self, title: Any, callback: Callback | None = None) -> asyncio.Future[Any]:
-        """Set the portal page's title (``#pagetitle``); resolves to the echo ``{"title"}``."""
+        """Set the portal page's title (``#pagetitle``); resolves to the echo ``{"title"}``.
+        Outside the ``DEFAULT`` placement the portal denies it: awaiting it raises
+        ``PortalDeniedError`` at once (the portal never answers there)."""
         return self._window.setTitle(title, callback)
 
     def scrollParentWindow(
         self, scroll: Any, callback: Callback | None = None
     ) -> asyncio.Future[Any]:
         """Scroll the portal page to ``scroll`` px from the top (sent only when ``parseInt``
-        gives a number); resolves to the echo ``{"scroll"}``."""
+        gives a number); resolves to the echo ``{"scroll"}``. Denied outside ``DEFAULT`` as
+        :meth:`setTitle` is."""
         return self._window.scrollParentWindow(scroll, callback)
 
     # -- dialogs (§3.11–3.13) ------------------------------------------------------------

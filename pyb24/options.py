@@ -13,6 +13,7 @@ from typing import Any
 
 from .bridge import ParentBridge, require, resolved
 from .host import Host
+from .jsvalues import js_string
 
 
 class _OptionStore:
@@ -30,11 +31,31 @@ class _OptionStore:
 
 class UserOption(_OptionStore):
     def set(self, name: str, value: Any) -> None:
-        """Local write + ``setUserOption`` (no callback in BX24.js, so nothing to await)."""
+        """Local write + ``setUserOption`` (no callback in BX24.js, so nothing to await).
+
+        The portal stores a user option as text (JavaScript ``String(value)``, PROTOCOL.md
+        §3.5): a string is kept as it is, a number or a bool is sent as the text ``String``
+        gives (``1`` → ``"1"``, ``True`` → ``"true"``), and anything else (a dict, a list,
+        ``None``) raises ``TypeError`` — the portal would store ``"[object Object]"``."""
+        text = user_option_text(value)
         if not self._bound:
             return
-        self._values[name] = value
-        require(self._bridge).post("setUserOption", {"name": name, "value": value})
+        self._values[name] = text
+        require(self._bridge).post("setUserOption", {"name": name, "value": text})
+
+
+def user_option_text(value: Any) -> str:
+    """What the portal stores for ``value`` (``String(value)``), or ``TypeError`` where that
+    loses the value."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return js_string(value)
+    raise TypeError(
+        f"userOption.set takes a string, a number or a bool, not {type(value).__name__}: "
+        "the portal stores user options as text (an object reads back as "
+        '"[object Object]"); encode it first, e.g. json.dumps(value), or use appOption'
+    )
 
 
 class AppOption(_OptionStore):

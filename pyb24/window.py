@@ -11,7 +11,12 @@ Conventions shared by every command part (window, dialogs, sliders, placement, m
 * where BX24.js silently sends nothing (``resizeWindow(0, 10)``, ``placement.call("init")``)
   pyb24 sends nothing too, logs a warning, never runs the callback, and the awaitable resolves
   to ``None`` at once (``ParentBridge.skip``);
-* fire-and-forget commands (``reloadWindow``, ``im.*``) return ``None``.
+* fire-and-forget commands (``im.*``) return ``None``;
+* outside the ``DEFAULT`` placement the portal denies ``setTitle``, ``setScroll`` and
+  ``reloadWindow`` (its page template creates those layouts so, PROTOCOL.md §8.27): it drops
+  them and never answers. pyb24 still posts them, as BX24.js does, but their awaitable fails
+  at once with :class:`PortalDeniedError` (as soon as the init data tells the placement)
+  instead of waiting for an answer that cannot come; the callback never runs.
 """
 
 from __future__ import annotations
@@ -20,20 +25,33 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import logging
+
 from .autofit import AutoFit
 from .bridge import ParentBridge, require
 from .host import Host
 from .jsvalues import js_parse_int, js_string
+from .session import FrameSession
+
+log = logging.getLogger("pyb24")
 
 Callback = Callable[[Any], Any]
+
+# What the portal's page template denies whenever the placement is not DEFAULT (§8.27).
+DENIED_OUTSIDE_DEFAULT = frozenset({"setTitle", "setScroll", "reloadWindow"})
+
+
+class PortalDeniedError(RuntimeError):
+    """The portal drops this command in this frame's placement and will never answer it."""
 
 
 class WindowCommands:
     """The frame's window in the portal page. ``bridge`` is ``None`` outside a portal."""
 
-    def __init__(self, host: Host, bridge: ParentBridge | None) -> None:
+    def __init__(self, host: Host, bridge: ParentBridge | None, session: FrameSession) -> None:
         self._host = host
         self._bridge = bridge
+        self._session = session
         self._auto_fit: AutoFit | None = None
 
     def resizeWindow(
@@ -66,11 +84,14 @@ class WindowCommands:
             self._auto_fit.stop()
             self._auto_fit = None
 
-    def reloadWindow(self) -> None:
-        require(self._bridge).post("reloadWindow", {})
+    def reloadWindow(self) -> asyncio.Future[Any]:
+        require(self._bridge).post("reloadWindow", {})  # no answer: resolves to None at once
+        return self._denied_or(self._host.create_future(), "reloadWindow")
 
     def setTitle(self, title: Any, callback: Callback | None = None) -> asyncio.Future[Any]:
-        return require(self._bridge).request("setTitle", {"title": js_string(title)}, callback)
+        bridge = require(self._bridge)
+        future = bridge.request("setTitle", {"title": js_string(title)}, callback)
+        return self._denied_or(future, "setTitle")
 
     def scrollParentWindow(
         self, scroll: Any, callback: Callback | None = None
@@ -79,4 +100,43 @@ class WindowCommands:
         position = js_parse_int(scroll)
         if position is None:
             return bridge.skip("scrollParentWindow", "scroll must be a number")
-        return bridge.request("setScroll", {"scroll": position}, callback)
+        future = bridge.request("setScroll", {"scroll": position}, callback)
+        return self._denied_or(future, "setScroll")
+
+    # -- denied outside DEFAULT (§8.27) --------------------------------------------------
+    def _denied_or(self, future: asyncio.Future[Any], command: str) -> asyncio.Future[Any]:
+        """``future`` as it is where the portal answers ``command``; failed with
+        :class:`PortalDeniedError` where the placement denies it (decided when the init data
+        arrives, if it has not yet)."""
+        if self._session.init_data is None:
+            self._host.spawn(self._deny_after_init(future, command))
+        else:
+            self._deny_if_denied(future, command)
+        return future
+
+    async def _deny_after_init(self, future: asyncio.Future[Any], command: str) -> None:
+        await self._session.initialised()
+        self._deny_if_denied(future, command)
+
+    def _deny_if_denied(self, future: asyncio.Future[Any], command: str) -> None:
+        if future.done():  # answered (or cancelled) before the placement was known
+            return
+        bridge = require(self._bridge)
+        callback_id = bridge.callback_id_of(future)  # None for reloadWindow (no answer)
+        placement = self._session.init_data["PLACEMENT"] if self._session.init_data else None
+        if placement in (None, "DEFAULT"):
+            if callback_id is None:
+                future.set_result(None)
+            return
+        if callback_id is not None:
+            bridge.forget(callback_id)  # the answer will never come: the callback never runs
+        log.warning(
+            "%s: the portal denies it in the %s placement; nothing happens", command, placement
+        )
+        future.set_exception(
+            PortalDeniedError(
+                f"the portal denies {command} in the {placement} placement (it does so "
+                "everywhere but DEFAULT) and never answers it"
+            )
+        )
+        future.exception()  # not awaited (fire-and-forget, as in BX24.js): nothing to report

@@ -99,8 +99,9 @@ const general = {
       reply(echo);
       return undefined;
     }
-    layout.state.userOptions[a.name] = a.value;
-    return api('user_option', { app_sid: layout.appSid, name: a.name, value: a.value === undefined ? null : a.value })
+    layout.state.userOptions[a.name] = a.value; // in memory the value stays as sent, until a reload
+    // The portal core saves it with String(value): {"a": 1} comes back as "[object Object]" (§3.5).
+    return api('user_option', { app_sid: layout.appSid, name: a.name, value: String(a.value) })
       .catch((err) => banner('setUserOption failed: ' + err.message))
       .then(() => reply(echo));
   },

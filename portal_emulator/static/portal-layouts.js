@@ -11,6 +11,10 @@ import { note, record, refreshEventTools, updateRow } from './portal-inspector.j
 import { NO_PLACEMENT, PLACEMENTS } from './portal-placements.js';
 import { config, denied, holdNames, portal, state } from './portal-state.js';
 
+// The portal's page template creates every layout outside DEFAULT with these denied: they are
+// dropped, never answered (PROTOCOL.md §8.27).
+const DENIED_OUTSIDE_DEFAULT = new Set(['setTitle', 'setScroll', 'reloadWindow']);
+
 // One AppLayout: an app frame with its APP_SID, tokens, placement, state and listener.
 export function createLayout(opts) {
   const layout = {
@@ -149,7 +153,7 @@ function onMessage(layout, event) {
       }
     }
   }
-  if (denied.has(cmd)) {
+  if (denied.has(cmd) || (layout.placement !== 'DEFAULT' && DENIED_OUTSIDE_DEFAULT.has(cmd))) {
     entry.status = 'denied';
     record(entry);
     return;

@@ -21,6 +21,7 @@ USER_API = {
     "Field",
     "Money",
     "OpenPathError",
+    "PortalDeniedError",
     "NotInPortalError",
     "NotInitializedError",
     "ReplyTimeout",

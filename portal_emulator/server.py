@@ -38,7 +38,7 @@ from .devtools import DevEvents, app_error, format_app_error, inject_dev_client,
 from .masking import mask_rule, mask_secrets
 from .pickers import directory
 from .portal import APP_NAME, PORTAL_NAME, PortalError, page_config, run_action
-from .rest import RestEmulator, RestRequest
+from .rest import Records, RestEmulator, RestRequest
 from .store import Store
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -88,12 +88,14 @@ class Emulator:
     files: AppFiles | None = None
     out: TextIO | None = None  # where app tracebacks are printed (None: sys.stderr)
     rest: RestEmulator = field(init=False)  # the REST API and its test knobs (emu.rest)
+    records: Records = field(init=False)  # the store in the REST shape (records.add(...))
     events: DevEvents = field(init=False)  # reload / app-error events for the portal page
     app_errors: list[dict[str, Any]] = field(init=False)  # every app error reported, in order
     watcher: Watcher = field(init=False)
 
     def __post_init__(self) -> None:
         self.rest = RestEmulator(self.store)
+        self.records = Records(self.store)
         self.events = DevEvents()
         self.app_errors = []
         if self.files is None:
@@ -115,6 +117,21 @@ class Emulator:
         """Store back to the seed, REST knobs back to their defaults."""
         self.store.reset()
         self.rest.reset()
+
+    def fail_next(
+        self,
+        method: str | None = None,
+        status: int = 500,
+        code: str | None = None,
+        description: str | None = None,
+        count: int = 1,
+    ) -> None:
+        """The portal refuses the next ``count`` calls of ``method`` (None: any method) with
+        HTTP ``status`` and ``{"error": code, "error_description": description}``, e.g.
+        ``fail_next("crm.deal.update", 400, "ACCESS_DENIED", "Access denied")``. Codes and
+        texts default by status (500 ``INTERNAL_SERVER_ERROR``, 503
+        ``QUERY_LIMIT_EXCEEDED``…); ``emu.rest.fail_next`` also sends raw bodies."""
+        self.rest.fail_next(count, status, method, code=code, description=description)
 
     def check_for_changes(self) -> list[str]:
         """Look at the app folder once; after a change, the portal pages reload their app

@@ -8,10 +8,11 @@ Configure the app folder once (``b24_app = "."`` in the ini, or ``--b24-app DIR`
         assert app.run(deal_title) == "Deal 1"      # a real function, run in the app frame
 
 One emulated portal (two origins) and one Chromium per test session; a fresh page per
-test; the portal's store back to its seed before every test. Fixtures: ``b24`` (function),
-``b24_emulator``, ``b24_browser``, ``b24_context`` (session), ``b24_app_dir`` (the app
-folder of a test: the nearest folder above it with index.html and pyscript.toml, else
-``b24_app``; so an example app's own tests/ test that example).
+test; the portal's store back to its seed before every test. Fixtures: ``b24``,
+``b24_emulator`` (the test app's emulated portal), ``b24_app_dir`` (the app folder of a test:
+the nearest folder above it with index.html and pyscript.toml, else ``b24_app``; so an
+example app's own tests/ test that example, and import its modules), ``b24_browser``,
+``b24_context`` (session).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import ast
 import inspect
 import json
 import os
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -84,17 +86,34 @@ def _check_app(folder: Path) -> Path:
 # -- session fixtures -----------------------------------------------------------------------
 
 
+def _enclosing_app(config: pytest.Config, test_file: Path) -> Path | None:
+    """The nearest folder above ``test_file`` (up to the rootdir) with an ``index.html`` and
+    a ``pyscript.toml``: the app whose own ``tests/`` the file is in."""
+    for parent in test_file.resolve().parents:
+        if (parent / "index.html").is_file() and (parent / "pyscript.toml").is_file():
+            return parent
+        if parent == config.rootpath:
+            break
+    return None
+
+
 def _app_of_test(config: pytest.Config, test_file: Path) -> Path:
-    """The app a test file belongs to: ``--b24-app`` if given, else the nearest folder above
-    the test with an ``index.html`` and a ``pyscript.toml`` (an app's own ``tests/``), else
-    the ``b24_app`` ini value."""
+    """The app a test file belongs to: ``--b24-app`` if given, else the enclosing app folder
+    (an app's own ``tests/``), else the ``b24_app`` ini value."""
     if not config.getoption("b24_app"):
-        for parent in test_file.resolve().parents:
-            if (parent / "index.html").is_file() and (parent / "pyscript.toml").is_file():
-                return parent
-            if parent == config.rootpath:
-                break
+        folder = _enclosing_app(config, test_file)
+        if folder is not None:
+            return folder
     return _check_app(_configured_app(config))
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> None:
+    """An app's tests import its modules as the app does (``from deals import ...``): the
+    enclosing app folder goes on ``sys.path`` before the test module is imported."""
+    if file_path.suffix == ".py":
+        folder = _enclosing_app(parent.config, file_path)
+        if folder is not None and str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
 
 
 @pytest.fixture
@@ -139,10 +158,11 @@ def _b24_emulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Emulat
     emulators.stop()
 
 
-@pytest.fixture(scope="session")
-def b24_emulator(_b24_emulators: _Emulators, pytestconfig: pytest.Config) -> Any:
-    """The emulated portal serving the configured app (``portal_emulator.server.Emulator``)."""
-    return _b24_emulators.get(_check_app(_configured_app(pytestconfig)))
+@pytest.fixture
+def b24_emulator(_b24_emulators: _Emulators, b24_app_dir: Path) -> Any:
+    """The emulated portal serving this test's app, the one ``b24`` opens pages in
+    (``portal_emulator.server.Emulator``; one per app folder and session)."""
+    return _b24_emulators.get(b24_app_dir)
 
 
 @pytest.fixture(scope="session")
@@ -176,9 +196,9 @@ def b24_context(b24_browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def b24(_b24_emulators: _Emulators, b24_app_dir: Path, b24_context: Any) -> Iterator[B24]:
+def b24(b24_emulator: Any, b24_context: Any) -> Iterator[B24]:
     """A fresh portal page for this test; the store back to its seed."""
-    emulator = _b24_emulators.get(b24_app_dir)
+    emulator = b24_emulator
     emulator.reset()
     page = b24_context.new_page()
     page.set_default_timeout(BOOT_TIMEOUT_MS)  # waits in the app frame may span its boot
@@ -197,8 +217,11 @@ class B24:
 
     @property
     def store(self) -> Any:
-        """The portal's store (``portal_emulator.store.Store``): seed data or inspect it."""
-        return self.emulator.store
+        """The portal's data, REST-shaped: ``add/get/update/delete/list(entity, ...)`` and
+        ``call(method, params)`` run the emulated portal's own methods as the admin
+        (``portal_emulator.rest.records.Records``); the store's other helpers too
+        (``user(5)``, ``seed_deals(n)``)."""
+        return self.emulator.records
 
     def open(
         self,
@@ -318,7 +341,8 @@ class App(FrameRunner):
 
     @property
     def store(self) -> Any:
-        return self.emulator.store
+        """As ``b24.store``."""
+        return self.emulator.records
 
     def slider(self, index: int = -1) -> FrameRunner:
         """The app opened in a slider (``openApplication``): a runner for its frame."""
@@ -335,8 +359,25 @@ class App(FrameRunner):
         ]
 
     def rest_calls(self, method: str | None = None) -> list[dict[str, Any]]:
-        """REST requests the app made (since the test started), oldest first."""
+        """REST requests the app made (since the test started), oldest first, each a dict:
+        ``method`` (``"crm.deal.update"``), ``params`` (decoded and nested as the method gets
+        them: ``{"id": "1", "fields": {"STAGE_ID": "WON"}}``; no ``auth``), ``status`` (HTTP),
+        ``error`` (the REST error code or None), ``request`` and ``response`` (the raw texts,
+        tokens masked), ``ms``."""
         return [e for e in self.emulator.rest.log() if method is None or e["method"] == method]
+
+    def fail_next(
+        self,
+        method: str | None = None,
+        status: int = 500,
+        code: str | None = None,
+        description: str | None = None,
+        count: int = 1,
+    ) -> None:
+        """The portal refuses the app's next call of ``method`` (None: any): HTTP ``status``
+        with ``{"error": code, "error_description": description}`` (see the emulator's
+        ``fail_next``)."""
+        self.emulator.fail_next(method, status, code, description, count)
 
     def fire_event(self, name: str, payload: Any = None) -> int:
         """Fire a placement event (e.g. ``CallCard::CallStateChanged``) as the portal would;

@@ -2,6 +2,7 @@
 
 * :mod:`.phpquery` — PHP's ``parse_str`` and the JSON shape of PHP arrays (pure)
 * :mod:`.emulator` — :class:`RestEmulator`: auth, envelopes, faults, rate limit, the log
+* :mod:`.records` — :class:`Records`: the store in the REST shape, for tests (``add``…)
 * :mod:`.methods` — the method table (with :mod:`.directory`, :mod:`.crm`,
   :mod:`.dictionaries`, :mod:`.tasks`, :mod:`.batch`); :mod:`.filters` — the filter language,
   parsed once, to SQL or Python
@@ -12,5 +13,6 @@ server, and nothing below imports this package.
 """
 
 from .emulator import RestEmulator, RestReply, RestRequest
+from .records import Records
 
-__all__ = ["RestEmulator", "RestReply", "RestRequest"]
+__all__ = ["Records", "RestEmulator", "RestReply", "RestRequest"]

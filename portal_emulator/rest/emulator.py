@@ -301,14 +301,18 @@ class RestEmulator:
         *,
         code: str | None = None,
         body: str | bytes | None = None,
+        description: str | None = None,
     ) -> None:
         """Answer the next ``count`` requests (of ``method``, or any) with HTTP ``status``:
-        ``{"error": code}`` (default code by status: 500 INTERNAL_SERVER_ERROR, 503
-        QUERY_LIMIT_EXCEEDED, 429 OPERATION_TIME_LIMIT), or ``body`` as raw text/html."""
+        ``{"error": code, "error_description": description}`` (default code by status: 500
+        INTERNAL_SERVER_ERROR, 503 QUERY_LIMIT_EXCEEDED, 429 OPERATION_TIME_LIMIT; default
+        description: the portal's text for the code, else "Injected fault"), or ``body`` as
+        raw text/html."""
         if not 100 <= status <= 599:
             raise ValueError("status must be an HTTP status")
         raw = body.encode("utf-8") if isinstance(body, str) else body
-        self._faults.add(Fault("fail", count, _method_key(method), status, code, raw))
+        fault = Fault("fail", count, _method_key(method), status, code, raw, description)
+        self._faults.add(fault)
 
     def drop_next(self, count: int = 1, method: str | None = None) -> None:
         """Close the connection of the next ``count`` requests without any answer, so
@@ -511,6 +515,7 @@ class RestEmulator:
         answer = body.decode("utf-8", "replace")
         entry = {
             "method": method,
+            "params": _logged_params(request),
             "http": request.http_method,
             "status": status,
             "error": payload.get("error") if payload else None,
@@ -558,6 +563,18 @@ def read_params(request: RestRequest) -> dict[str, Any]:
     return params
 
 
+def _logged_params(request: RestRequest) -> dict[str, Any] | None:
+    """The call's parameters as the method gets them (nested, decoded; no ``auth``), secrets
+    masked by the one rule; None when the body cannot be read."""
+    try:
+        params = read_params(request)
+    except RestError:
+        return None
+    params.pop("auth", None)
+    masked: dict[str, Any] = json.loads(mask_secrets(json.dumps(params, ensure_ascii=False)))
+    return masked
+
+
 def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
     header = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
@@ -578,7 +595,10 @@ def _fault_reply(fault: Fault) -> RestReply:
     if fault.body is not None:
         return RestReply(fault.status, fault.body, "text/html; charset=utf-8")
     code = fault.code or _DEFAULT_CODES.get(fault.status, "INTERNAL_SERVER_ERROR")
-    payload = {"error": code, "error_description": _DESCRIPTIONS.get(code, "Injected fault")}
+    description = fault.description
+    if description is None:
+        description = _DESCRIPTIONS.get(code, "Injected fault")
+    payload = {"error": code, "error_description": description}
     return RestReply(fault.status, json.dumps(payload).encode())
 
 

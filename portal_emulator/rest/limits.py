@@ -105,7 +105,8 @@ class OperatingTime:
 class Fault:
     """An injected failure for the next ``remaining`` matching requests.
 
-    ``kind`` "fail" answers ``status`` (with ``code``, or the raw ``body`` when given);
+    ``kind`` "fail" answers ``status`` (with ``code`` and ``description``, or the raw ``body``
+    when given);
     "drop" closes the connection without any answer. ``method`` None matches every method.
     """
 
@@ -115,6 +116,7 @@ class Fault:
     status: int = 500
     code: str | None = None
     body: bytes | None = None
+    description: str | None = None
 
 
 class FaultPlan:

@@ -36,8 +36,8 @@ def start_up_snapshot():
 # The pytest plugin (pyb24_toolkit.plugin) runs the one emulator and the one Chromium of the
 # session; these names stay for tests not yet moved onto its `b24` fixture.
 @pytest.fixture(scope="session")
-def emulator(b24_emulator):
-    return b24_emulator
+def emulator(_b24_emulators):
+    return _b24_emulators.get(ROOT)  # the repo's demo app, as b24 serves it to tests/e2e
 
 
 @pytest.fixture(scope="session")

@@ -297,6 +297,33 @@ def test_fail_next(emu, rest):
     assert proxy.headers["Content-Type"].startswith("text/html")
 
 
+def test_fail_next_with_the_code_and_text_a_test_chooses(emu, rest):
+    # The envelope of api-reference/common/system/errors.md: `error` + `error_description`.
+    emu.fail_next("crm.deal.update", 403, "ACCESS_DENIED", "Access denied.")
+    assert rest.call("crm.deal.get", {"id": 1}).status == 200  # another method: untouched
+    refused = rest.call("crm.deal.update", {"id": 1, "fields": {"TITLE": "x"}})
+    assert refused.status == 403
+    assert refused.json() == {"error": "ACCESS_DENIED", "error_description": "Access denied."}
+    assert rest.call("crm.deal.update", {"id": 1, "fields": {"TITLE": "x"}}).status == 200
+    emu.fail_next(status=503)  # the portal's own text for the status's code
+    assert rest.call("profile").json() == {
+        "error": "QUERY_LIMIT_EXCEEDED",
+        "error_description": "Too many requests",
+    }
+
+
+def test_the_log_holds_each_calls_decoded_params(emu, rest):
+    rest.call("crm.deal.update", {"id": 1, "fields": {"STAGE_ID": "WON", "UF_TAGS": ["a", "b"]}})
+    rest.call("crm.deal.list", {"filter": {">OPPORTUNITY": 100}}, json_body=True)
+    form, as_json = emu.rest.log()
+    assert form["method"] == "crm.deal.update"
+    tags = {"0": "a", "1": "b"}  # a form body's list, as PHP (and the method) reads it
+    assert form["params"] == {"id": "1", "fields": {"STAGE_ID": "WON", "UF_TAGS": tags}}
+    assert "&fields[STAGE_ID]=WON&" in form["request"]  # the raw body beside it
+    assert as_json["params"] == {"filter": {">OPPORTUNITY": 100}}  # JSON keeps its types
+    assert "auth" not in form["params"] and rest.token not in json.dumps(form)
+
+
 def test_drop_next_closes_without_an_answer(emu, rest):
     emu.rest.drop_next(method="user.current")
     assert rest.call("profile").status == 200

@@ -20,8 +20,8 @@ def test_shows_the_deal_from_the_placement_options(b24):
 
 
 def test_lists_related_deals_a_page_at_a_time(b24):
-    with b24.store.transaction() as db:  # seed: every deal belongs to Northwind Traders
-        db.execute("UPDATE crm_items SET company_id = 1 WHERE entity_type_id = 2")
+    for deal in b24.store.list("crm.deal", select=["ID"]):  # every deal: Northwind Traders'
+        b24.store.update("crm.deal", deal["ID"], {"COMPANY_ID": 1})
     tab = open_tab(b24).frame
     assert tab.locator("#related tr").count() == 50
     assert tab.inner_text("#related-count") == "50 of 149"

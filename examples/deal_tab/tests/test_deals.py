@@ -1,14 +1,9 @@
 """The deal tab's helper module under plain CPython: no browser, a fake BX24."""
 
-import asyncio
-import sys
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
 import pytest
+from deals import DealError, RelatedDeals, deal_id, money, related_filter  # the app's module
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the app folder: `import deals`
-from deals import DealError, RelatedDeals, deal_id, money, related_filter  # noqa: E402
+from pyb24_toolkit.testing import run_async  # awaits the app's async code, beside Playwright too
 
 
 def test_deal_id_from_placement_options():
@@ -24,13 +19,6 @@ def test_money_and_related_filter():
     assert related_filter({"ID": "7", "COMPANY_ID": "0"}) is None
     with pytest.raises(ValueError, match="related_by"):
         related_filter(deal, "stage")
-
-
-def run(coroutine):
-    """``asyncio.run`` in a thread of its own: beside the browser tests, Playwright's sync API
-    keeps an event loop running in this thread."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()
 
 
 class Page:
@@ -74,7 +62,7 @@ def test_related_deals_pages_through_next():
             pages.append(await pager.more())
         return pages
 
-    assert [len(page) for page in run(all_pages())] == [50, 50, 20]
+    assert [len(page) for page in run_async(all_pages())] == [50, 50, 20]
     [(method, params)] = bx24.calls
     assert method == "crm.deal.list" and params["filter"] == {"COMPANY_ID": "3", "!ID": "1"}
 
@@ -83,4 +71,4 @@ def test_a_refused_request_raises_deal_error():
     refusing = FakeBX24(Page([], 0, error="ACCESS_DENIED"))
     pager = RelatedDeals(refusing, {"ID": "1", "COMPANY_ID": "3"})
     with pytest.raises(DealError, match="ACCESS_DENIED"):
-        run(pager.first())
+        run_async(pager.first())

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import crmfields, dictionaries, seed, tasks
+from .model import crmfields, dealparts, dictionaries, seed, tasks
 
 # Bump when a table changes: an older file is wiped and reseeded (emulator state is disposable).
 SCHEMA_VERSION = 2
@@ -91,6 +91,7 @@ CREATE TABLE IF NOT EXISTS event_handlers (
     + crmfields.crm_items_ddl()
     + tasks.tasks_ddl()
     + dictionaries.dictionaries_ddl()
+    + dealparts.dealparts_ddl()
 )
 
 _TABLES = (
@@ -106,6 +107,7 @@ _TABLES = (
     "crm_items",
     "tasks",
     *(dictionary.table for dictionary in dictionaries.DICTIONARIES),
+    *dealparts.TABLES,
 )
 
 
@@ -232,6 +234,14 @@ class Store:
             if not db.execute("SELECT 1 FROM portal WHERE key='dictionaries_seeded'").fetchone():
                 _seed_dictionaries(db)
                 db.execute("INSERT INTO portal (key, value) VALUES ('dictionaries_seeded', 'Y')")
+            if not db.execute("SELECT 1 FROM portal WHERE key='dealparts_seeded'").fetchone():
+                _insert_rows(
+                    db,
+                    "crm_product_rows",
+                    _PRODUCT_ROW_COLUMNS,
+                    dealparts.seed_product_rows(seed.crm_items()),
+                )
+                db.execute("INSERT INTO portal (key, value) VALUES ('dealparts_seeded', 'Y')")
 
     def reset(self) -> None:
         """Wipe everything (options, flags, tokens, layouts, CRM, events) and reseed."""
@@ -609,6 +619,7 @@ def _new_item(entity_type_id: int, item_id: int, values: Mapping[str, Any]) -> d
 
 _CRM_COLUMNS = frozenset(["entity_type_id", *crmfields.all_columns()])
 _TASK_COLUMNS = frozenset(field.column for field in tasks.FIELDS)
+_PRODUCT_ROW_COLUMNS = frozenset(value.column for value in dealparts.PRODUCT_ROW)
 
 
 def _insert_crm(db: sqlite3.Connection, rows: Iterable[Mapping[str, Any]]) -> None:

@@ -3,6 +3,7 @@
 * :mod:`.crmfields` — CRM entity types, their fields and stages; the ``crm_items`` schema
 * :mod:`.tasks` — task fields and the ``tasks`` schema
 * :mod:`.dictionaries` — statuses and stages, funnels, currencies: schema and seed rows
+* :mod:`.dealparts` — a deal's product rows and contact binding order: schema, prices, seed
 * :mod:`.seed` — the deterministic seed data (directory, CRM, bulk deals, tasks)
 * :mod:`.timefmt` — dates as the portal writes and reads them
 

@@ -271,6 +271,7 @@ CURRENCY_ROWS = (
     ("GBP", "1.2700", 300, "Pound Sterling", "&pound;#"),
     ("RUB", "0.0110", 400, "Russian Ruble", "# &#8381;"),
 )
+RATES = {code: float(rate) for code, rate, *_ in CURRENCY_ROWS}  # to the base currency
 CURRENCY_UPDATED = "2024-01-08T09:00:00+03:00"
 
 

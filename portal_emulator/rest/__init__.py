@@ -4,8 +4,8 @@
 * :mod:`.emulator` — :class:`RestEmulator`: auth, envelopes, faults, rate limit, the log
 * :mod:`.records` — :class:`Records`: the store in the REST shape, for tests (``add``…)
 * :mod:`.methods` — the method table (with :mod:`.directory`, :mod:`.crm`,
-  :mod:`.dictionaries`, :mod:`.tasks`, :mod:`.batch`); :mod:`.filters` — the filter language,
-  parsed once, to SQL or Python
+  :mod:`.dictionaries`, :mod:`.dealparts`, :mod:`.tasks`, :mod:`.batch`);
+  :mod:`.filters` — the filter language, parsed once, to SQL or Python
 
 The data model (CRM fields, seed data, date formats) lives below this layer in
 :mod:`portal_emulator.model` and :mod:`portal_emulator.store`; nothing here imports the HTTP

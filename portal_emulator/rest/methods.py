@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..model.timefmt import iso
-from . import crm, dictionaries, directory, tasks
+from . import crm, dealparts, dictionaries, directory, tasks
 from .core import Caller, RestError, Result, as_map, to_int
 from .phpquery import php_value
 
@@ -292,6 +292,7 @@ METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any] | None] = {
     **directory.METHODS,
     **crm.METHODS,
     **dictionaries.METHODS,
+    **dealparts.METHODS,
     **tasks.METHODS,
     "server.time": server_time,
     "scope": scope,

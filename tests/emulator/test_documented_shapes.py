@@ -112,6 +112,68 @@ TASK = {  # tasks.task.* answers camelCase keys with text values
     "priority": Text(r"\d"),
 }
 DEPARTMENT = {"ID": ID, "NAME": str, "SORT": int}
+STATUS_ROW = {  # crm.status.* answer numbers as text, EXTRA only for stages
+    "ID": ID,
+    "ENTITY_ID": str,
+    "STATUS_ID": str,
+    "NAME": str,
+    "NAME_INIT": str,
+    "SORT": Text(r"\d+"),
+    "SYSTEM": YN,
+    "CATEGORY_ID": (str, NULL),  # "1" in funnel 1, null in funnel 0
+    "COLOR": (str, NULL),
+    "SEMANTICS": {"S", "F", None},
+    "EXTRA": {"SEMANTICS": {"process", "success", "failure", "apology"}, "COLOR": str},
+}
+FIELD_INFO = {
+    "type": str,
+    "isRequired": bool,
+    "isReadOnly": bool,
+    "isImmutable": bool,
+    "isMultiple": bool,
+    "isDynamic": bool,
+    "title": str,
+}
+CATEGORY = {"id": int, "name": str, "sort": int, "entityTypeId": int, "isDefault": YN}
+CURRENCY = {
+    "CURRENCY": Text(r"[A-Z]{3}"),
+    "AMOUNT_CNT": Text(r"\d+"),
+    "AMOUNT": Text(r"\d+\.\d{4}"),
+    "SORT": Text(r"\d+"),
+    "BASE": YN,
+    "FULL_NAME": str,
+    "LID": str,
+    "FORMAT_STRING": str,
+    "DEC_POINT": str,
+    "THOUSANDS_SEP": (str, NULL),
+    "DECIMALS": Text(r"\d+"),
+    "DATE_UPDATE": DATETIME,
+}
+PRODUCT_ROW = {  # ID/OWNER_ID numeric text, prices numbers (crm-deal-productrows-get.md)
+    "ID": ID,
+    "OWNER_ID": ID,
+    "OWNER_TYPE": "D",
+    "PRODUCT_ID": int,
+    "PRODUCT_NAME": str,
+    "ORIGINAL_PRODUCT_NAME": str,
+    "PRODUCT_DESCRIPTION": (str, NULL),
+    "PRICE": (int, float),
+    "PRICE_EXCLUSIVE": (int, float),
+    "PRICE_NETTO": (int, float),
+    "PRICE_BRUTTO": (int, float),
+    "PRICE_ACCOUNT": NUMBER,
+    "QUANTITY": (int, float),
+    "DISCOUNT_TYPE_ID": {1, 2},
+    "DISCOUNT_RATE": (int, float),
+    "DISCOUNT_SUM": (int, float),
+    "TAX_RATE": (int, float, NULL),
+    "TAX_INCLUDED": YN,
+    "CUSTOMIZED": YN,
+    "MEASURE_CODE": int,
+    "MEASURE_NAME": str,
+    "SORT": int,
+}
+
 HANDLER = "https://www.my-domain.com/handler/"
 
 DOCUMENTED: list[Call] = [
@@ -336,6 +398,104 @@ DOCUMENTED: list[Call] = [
         {"entityTypeId": 2, "id": 1},
         [],
         "api-reference/crm/universal/crm-item-delete.md",
+    ),
+    # -- CRM dictionaries --------------------------------------------------------------------
+    Call(
+        "crm.status.list",
+        {"order": {"SORT": "ASC"}, "filter": {"ENTITY_ID": "DEAL_STAGE"}},
+        [STATUS_ROW],
+        "api-reference/crm/status/crm-status-list.md",
+        listing=True,
+    ),
+    Call("crm.status.get", {"id": 1}, STATUS_ROW, "api-reference/crm/status/crm-status-get.md"),
+    Call(
+        "crm.status.fields",
+        {},
+        {key: FIELD_INFO for key in ("ID", "ENTITY_ID", "STATUS_ID", "NAME", "SORT", "EXTRA")},
+        "api-reference/crm/status/crm-status-fields.md",
+    ),
+    Call(
+        "crm.status.entity.types",
+        {},
+        [{"ID": str, "NAME": str}],
+        "api-reference/crm/status/crm-status-entity-types.md",
+    ),
+    Call(
+        "crm.status.entity.items",
+        {"entityId": "DEAL_STAGE"},
+        [{"NAME": str, "SORT": int, "STATUS_ID": str}],
+        "api-reference/crm/status/crm-status-entity-items.md",
+    ),
+    Call(
+        "crm.category.list",
+        {"entityTypeId": 2},
+        {"categories": [CATEGORY]},
+        "api-reference/crm/universal/category/crm-category-list.md",
+        listing=True,
+    ),
+    Call(
+        "crm.category.get",
+        {"entityTypeId": 2, "id": 1},
+        {"category": {**CATEGORY, "originId": str, "originatorId": str}},
+        "api-reference/crm/universal/category/crm-category-get.md",
+    ),
+    Call(
+        "crm.currency.list",
+        {"order": {"sort": "asc"}},
+        [CURRENCY],
+        "api-reference/crm/currency/crm-currency-list.md",
+        listing=True,
+    ),
+    Call(
+        "crm.currency.get",
+        {"id": "USD"},
+        {**CURRENCY, "LANG": dict},
+        "api-reference/crm/currency/crm-currency-get.md",
+    ),
+    # -- a deal's contacts and product rows -----------------------------------------------------
+    Call(
+        "crm.deal.contact.items.get",
+        {"id": 1},
+        [{"CONTACT_ID": int, "SORT": int, "ROLE_ID": int, "IS_PRIMARY": YN}],
+        "api-reference/crm/deals/contacts/crm-deal-contact-items-get.md",
+    ),
+    Call(
+        "crm.deal.contact.items.set",
+        {
+            "id": 1,
+            "items": [
+                {"CONTACT_ID": 5, "IS_PRIMARY": "Y", "SORT": 100},
+                {"CONTACT_ID": 4, "SORT": 200},
+                {"CONTACT_ID": 6, "SORT": 400},
+            ],
+        },
+        True,
+        "api-reference/crm/deals/contacts/crm-deal-contact-items-set.md",
+    ),
+    Call(
+        "crm.deal.contact.items.delete",
+        {"id": 1},
+        True,
+        "api-reference/crm/deals/contacts/crm-deal-contact-items-delete.md",
+    ),
+    Call(
+        "crm.deal.productrows.get",
+        {"id": 1},
+        [PRODUCT_ROW],
+        "api-reference/crm/deals/crm-deal-productrows-get.md",
+    ),
+    Call(
+        "crm.deal.productrows.set",
+        {
+            "id": 1,
+            "rows": [
+                {"PRODUCT_ID": 0, "PRODUCT_NAME": "Product #1", "PRICE": 100, "QUANTITY": 1},
+                {"PRODUCT_NAME": "Product #2", "PRICE": 899.1, "DISCOUNT_TYPE_ID": 2}
+                | {"DISCOUNT_RATE": 10, "TAX_INCLUDED": "Y", "MEASURE_CODE": 796, "SORT": 20},
+            ],
+        },
+        True,
+        "api-reference/crm/deals/crm-deal-productrows-set.md",
     ),
     # -- tasks ------------------------------------------------------------------------------
     Call(

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import crmfields, dealparts, dictionaries, seed, tasks
+from .model import crmfields, dealparts, dictionaries, seed, tasks, timeline
 
 # Bump when a table changes: an older file is wiped and reseeded (emulator state is disposable).
 SCHEMA_VERSION = 2
@@ -92,6 +92,7 @@ CREATE TABLE IF NOT EXISTS event_handlers (
     + tasks.tasks_ddl()
     + dictionaries.dictionaries_ddl()
     + dealparts.dealparts_ddl()
+    + timeline.timeline_ddl()
 )
 
 _TABLES = (
@@ -108,6 +109,7 @@ _TABLES = (
     "tasks",
     *(dictionary.table for dictionary in dictionaries.DICTIONARIES),
     *dealparts.TABLES,
+    *timeline.TABLES,
 )
 
 
@@ -242,6 +244,14 @@ class Store:
                     dealparts.seed_product_rows(seed.crm_items()),
                 )
                 db.execute("INSERT INTO portal (key, value) VALUES ('dealparts_seeded', 'Y')")
+            if not db.execute("SELECT 1 FROM portal WHERE key='timeline_seeded'").fetchone():
+                for table, rows in (
+                    ("crm_activities", timeline.seed_activities()),
+                    ("crm_timeline_comments", timeline.seed_comments()),
+                ):
+                    known = frozenset(field.column for field in timeline.TABLES[table])
+                    _insert_rows(db, table, known, rows)
+                db.execute("INSERT INTO portal (key, value) VALUES ('timeline_seeded', 'Y')")
 
     def reset(self) -> None:
         """Wipe everything (options, flags, tokens, layouts, CRM, events) and reseed."""

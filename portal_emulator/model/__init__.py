@@ -4,6 +4,7 @@
 * :mod:`.tasks` — task fields and the ``tasks`` schema
 * :mod:`.dictionaries` — statuses and stages, funnels, currencies: schema and seed rows
 * :mod:`.dealparts` — a deal's product rows and contact binding order: schema, prices, seed
+* :mod:`.timeline` — activities and timeline comments: fields, schema, seed
 * :mod:`.seed` — the deterministic seed data (directory, CRM, bulk deals, tasks)
 * :mod:`.timefmt` — dates as the portal writes and reads them
 

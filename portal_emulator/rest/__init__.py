@@ -4,7 +4,7 @@
 * :mod:`.emulator` — :class:`RestEmulator`: auth, envelopes, faults, rate limit, the log
 * :mod:`.records` — :class:`Records`: the store in the REST shape, for tests (``add``…)
 * :mod:`.methods` — the method table (with :mod:`.directory`, :mod:`.crm`,
-  :mod:`.dictionaries`, :mod:`.dealparts`, :mod:`.tasks`, :mod:`.batch`);
+  :mod:`.dictionaries`, :mod:`.dealparts`, :mod:`.timeline`, :mod:`.tasks`, :mod:`.batch`);
   :mod:`.filters` — the filter language, parsed once, to SQL or Python
 
 The data model (CRM fields, seed data, date formats) lives below this layer in

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..model.timefmt import iso
-from . import crm, dealparts, dictionaries, directory, tasks
+from . import crm, dealparts, dictionaries, directory, tasks, timeline
 from .core import Caller, RestError, Result, as_map, to_int
 from .phpquery import php_value
 
@@ -293,6 +293,7 @@ METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any] | None] = {
     **crm.METHODS,
     **dictionaries.METHODS,
     **dealparts.METHODS,
+    **timeline.METHODS,
     **tasks.METHODS,
     "server.time": server_time,
     "scope": scope,

@@ -497,6 +497,71 @@ DOCUMENTED: list[Call] = [
         True,
         "api-reference/crm/deals/crm-deal-productrows-set.md",
     ),
+    # -- a CRM item's timeline -----------------------------------------------------------------
+    Call(
+        "crm.activity.list",
+        {
+            "filter": {"OWNER_TYPE_ID": 2, "OWNER_ID": 1},
+            "select": ["ID", "OWNER_ID", "OWNER_TYPE_ID", "TYPE_ID", "PROVIDER_ID", "SUBJECT"]
+            + ["START_TIME", "DEADLINE", "COMPLETED", "RESPONSIBLE_ID", "SETTINGS"],
+            "order": {"START_TIME": "ASC"},
+        },
+        [
+            {
+                "ID": ID,
+                "OWNER_ID": ID,
+                "OWNER_TYPE_ID": ID,
+                "TYPE_ID": Text(r"\d+"),
+                "PROVIDER_ID": str,
+                "SUBJECT": str,
+                "START_TIME": DATETIME,
+                "DEADLINE": DATETIME,
+                "COMPLETED": YN,
+                "RESPONSIBLE_ID": ID,
+                "SETTINGS": (list, dict),
+            }
+        ],
+        "api-reference/crm/timeline/activities/activity-base/crm-activity-list.md",
+        listing=True,
+    ),
+    Call(
+        "crm.activity.todo.add",
+        {
+            "ownerTypeId": 2,
+            "ownerId": 1,
+            "deadline": "2025-02-03T15:00:00",
+            "title": "Title of the activity",
+            "description": "Description of the activity",
+            "responsibleId": 1,
+            "pingOffsets": [0, 15],
+            "colorId": "1",
+        },
+        {"id": int},
+        "api-reference/crm/timeline/activities/todo/crm-activity-todo-add.md",
+    ),
+    Call(
+        "crm.timeline.comment.add",
+        {"fields": {"ENTITY_ID": 1, "ENTITY_TYPE": "deal", "COMMENT": "New comment was added"}},
+        int,
+        "api-reference/crm/timeline/comments/crm-timeline-comment-add.md",
+    ),
+    Call(
+        "crm.timeline.comment.list",
+        {"filter": {"ENTITY_ID": 1, "ENTITY_TYPE": "deal"}, "order": {"CREATED": "DESC"}},
+        [
+            {
+                "ID": ID,
+                "ENTITY_ID": ID,
+                "ENTITY_TYPE": "deal",
+                "CREATED": DATETIME,
+                "COMMENT": str,
+                "AUTHOR_ID": ID,
+                "FILES": dict,
+            }
+        ],
+        "api-reference/crm/timeline/comments/crm-timeline-comment-list.md",
+        listing=True,
+    ),
     # -- tasks ------------------------------------------------------------------------------
     Call(
         "tasks.task.add",

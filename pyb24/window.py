@@ -22,10 +22,9 @@ Conventions shared by every command part (window, dialogs, sliders, placement, m
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any
-
-import logging
 
 from .autofit import AutoFit
 from .bridge import ParentBridge, require

@@ -13,12 +13,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .rest import RestEmulator
+from .rest.core import APP_CODE
 from .scenario import Scenario, ScenarioError, parse_scenario
 from .store import InvalidGrant, Layout, Store, TokenPair, User
 
 PORTAL_NAME = "Acme Corp"
 APP_NAME = "pyb24 App"
-APP_CODE = "local.pyb24"  # from_app=... in openPath URLs, like a local application's code
 
 
 class PortalError(Exception):

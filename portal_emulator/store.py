@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import crmfields, dealparts, dictionaries, seed, tasks, timeline
+from .model import appdata, crmfields, dealparts, dictionaries, seed, tasks, timeline
 
 # Bump when a table changes: an older file is wiped and reseeded (emulator state is disposable).
 SCHEMA_VERSION = 2
@@ -93,6 +93,7 @@ CREATE TABLE IF NOT EXISTS event_handlers (
     + dictionaries.dictionaries_ddl()
     + dealparts.dealparts_ddl()
     + timeline.timeline_ddl()
+    + appdata.DDL
 )
 
 _TABLES = (
@@ -110,6 +111,7 @@ _TABLES = (
     *(dictionary.table for dictionary in dictionaries.DICTIONARIES),
     *dealparts.TABLES,
     *timeline.TABLES,
+    *appdata.TABLES,
 )
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..store import Store, User
 
 PAGE_SIZE = 50
+APP_CODE = "local.pyb24"  # the emulated app's code (app.info CODE; keys its storage, placements)
 
 
 class RestError(Exception):

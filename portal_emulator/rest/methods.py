@@ -16,11 +16,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..model.timefmt import iso
-from . import crm, dealparts, dictionaries, directory, tasks, timeline
-from .core import Caller, RestError, Result, as_map, to_int
+from . import appstorage, crm, dealparts, dictionaries, directory, tasks, timeline
+from .core import APP_CODE, Caller, RestError, Result, as_map, to_int
 from .phpquery import php_value
 
-SCOPES = ("basic", "crm", "department", "placement", "task", "user")
+SCOPES = ("basic", "crm", "department", "entity", "placement", "task", "user")
 
 # Events an app may bind (a representative part of the portal's list), upper case.
 KNOWN_EVENTS = frozenset(
@@ -62,6 +62,7 @@ SCOPE_OF_PREFIX = {
     "tasks.": "task",
     "task.": "task",
     "placement.": "placement",
+    "entity.": "entity",
 }
 
 
@@ -111,7 +112,7 @@ def methods(caller: Caller, params: dict[str, Any]) -> Any:
 # The emulated app, as app.info describes it (api-reference/common/system/app-info.md).
 APP_INFO = {
     "ID": 1,
-    "CODE": "local.pyb24",
+    "CODE": APP_CODE,
     "VERSION": 1,
     "STATUS": "L",
     "PAYMENT_EXPIRED": "N",
@@ -295,6 +296,7 @@ METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any] | None] = {
     **dealparts.METHODS,
     **timeline.METHODS,
     **tasks.METHODS,
+    **appstorage.METHODS,
     "server.time": server_time,
     "scope": scope,
     "methods": methods,

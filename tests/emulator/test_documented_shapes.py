@@ -9,7 +9,7 @@ table has a row. When the emulator and the page disagree, the emulator is wrong.
 
 Shapes are plain data:
 
-- a type, or a tuple of types: the value is one of them (``bool`` is not an ``int``);
+- a type: the value is of it (``bool`` is not an ``int``); a tuple: any of its shapes;
 - ``Text(pattern)``: a string matching the regular expression (numeric ids, dates);
 - a set: the value is one of its members (``{"Y", "N"}``);
 - a dict: the value is a dict holding at least these keys, each value of its shape
@@ -175,6 +175,43 @@ PRODUCT_ROW = {  # ID/OWNER_ID numeric text, prices numbers (crm-deal-productrow
 }
 
 HANDLER = "https://www.my-domain.com/handler/"
+# App storage: the docs' "dish" storage with a number property, then one item or section.
+DISH = (
+    ("entity.add", {"ENTITY": "dish", "NAME": "Dishes"}),
+    ("entity.item.property.add", {"ENTITY": "dish", "PROPERTY": "price", "TYPE": "N"}),
+)
+DISH_ITEM = (*DISH, ("entity.item.add", {"ENTITY": "dish", "NAME": "Borscht"}))
+DISH_SECTION = (*DISH, ("entity.section.add", {"ENTITY": "dish", "NAME": "Soups"}))
+STORAGE = {"ID": ID, "IBLOCK_TYPE_ID": "rest_entity", "ENTITY": "dish", "NAME": str}
+STORED = {  # what items and sections share (entity-item-get.md, entity-section-get.md)
+    "ID": ID,
+    "TIMESTAMP_X": DATETIME,
+    "MODIFIED_BY": ID,
+    "DATE_CREATE": DATETIME,
+    "CREATED_BY": ID,
+    "ACTIVE": YN,
+    "SORT": Text(r"-?\d+"),
+    "NAME": str,
+    "CODE": (str, NULL),
+    "ENTITY": "dish",
+    "SECTION": (ID, NULL),
+}
+STORED_ITEM = {
+    **STORED,
+    "DATE_ACTIVE_FROM": (DATETIME, {""}),
+    "DATE_ACTIVE_TO": (DATETIME, {""}),
+    "PREVIEW_PICTURE": (str, NULL),
+    "PREVIEW_TEXT": (str, NULL),
+    "DETAIL_PICTURE": (str, NULL),
+    "DETAIL_TEXT": (str, NULL),
+    "PROPERTY_VALUES": {"price": (str, NULL)},
+}
+STORED_SECTION = {
+    **STORED,
+    "PICTURE": (str, NULL),
+    "DETAIL_PICTURE": (str, NULL),
+    "DESCRIPTION": (str, NULL),
+}
 
 DOCUMENTED: list[Call] = [
     # -- system ---------------------------------------------------------------------------
@@ -562,6 +599,139 @@ DOCUMENTED: list[Call] = [
         "api-reference/crm/timeline/comments/crm-timeline-comment-list.md",
         listing=True,
     ),
+    # -- app storage --------------------------------------------------------------------------
+    Call(
+        "entity.add",
+        {"ENTITY": "dish", "NAME": "Dishes", "ACCESS": {"U1": "W", "AU": "R"}},
+        True,
+        "api-reference/entity/entities/entity-add.md",
+    ),
+    Call(
+        "entity.get",
+        {"ENTITY": "dish"},
+        STORAGE,
+        "api-reference/entity/entities/entity-get.md",
+        before=DISH,
+    ),
+    Call(
+        "entity.update",
+        {"ENTITY": "dish", "NAME": "Dishes v2", "ENTITY_NEW": "dish_v2"},
+        True,
+        "api-reference/entity/entities/entity-update.md",
+        before=DISH,
+    ),
+    Call(
+        "entity.delete",
+        {"ENTITY": "dish"},
+        True,
+        "api-reference/entity/entities/entity-delete.md",
+        before=DISH,
+    ),
+    Call(
+        "entity.rights",
+        {"ENTITY": "dish", "ACCESS": {"U1": "W", "AU": "R"}},
+        {"AU": "R", "U1": {"R", "W", "X"}},
+        "api-reference/entity/entities/entity-rights.md",
+        before=DISH,
+    ),
+    Call(
+        "entity.item.property.add",
+        {
+            "ENTITY": "dish",
+            "PROPERTY": "new_prop",
+            "NAME": "New property",
+            "TYPE": "S",
+            "SORT": 100,
+        },
+        True,
+        "api-reference/entity/items/properties/entity-item-property-add.md",
+        before=DISH,
+    ),
+    Call(
+        "entity.item.property.get",
+        {"ENTITY": "dish"},
+        [{"PROPERTY": str, "NAME": str, "TYPE": {"S", "N", "F"}, "SORT": Text(r"-?\d+")}],
+        "api-reference/entity/items/properties/entity-item-property-get.md",
+        before=DISH,
+    ),
+    Call(
+        "entity.item.property.update",
+        {
+            "ENTITY": "dish",
+            "PROPERTY": "price",
+            "PROPERTY_NEW": "cost",
+            "NAME": "Cost",
+            "SORT": 200,
+        },
+        True,
+        "api-reference/entity/items/properties/entity-item-property-update.md",
+        before=DISH,
+    ),
+    Call(
+        "entity.item.property.delete",
+        {"ENTITY": "dish", "PROPERTY": "price"},
+        True,
+        "api-reference/entity/items/properties/entity-item-property-delete.md",
+        before=DISH,
+    ),
+    Call(
+        "entity.item.add",
+        {"ENTITY": "dish", "NAME": "Borscht", "PROPERTY_VALUES": {"price": 5}},
+        int,
+        "api-reference/entity/items/entity-item-add.md",
+        before=DISH,
+    ),
+    Call(
+        "entity.item.get",
+        {"ENTITY": "dish", "SORT": {"DATE_ACTIVE_FROM": "ASC", "ID": "ASC"}, "FILTER": {">ID": 0}},
+        [STORED_ITEM],
+        "api-reference/entity/items/entity-item-get.md",
+        listing=True,
+        before=DISH_ITEM,
+    ),
+    Call(
+        "entity.item.update",
+        {"ENTITY": "dish", "ID": 1, "NAME": "Borscht, hot", "PROPERTY_VALUES": {"price": 6}},
+        True,
+        "api-reference/entity/items/entity-item-update.md",
+        before=DISH_ITEM,
+    ),
+    Call(
+        "entity.item.delete",
+        {"ENTITY": "dish", "ID": 1},
+        True,
+        "api-reference/entity/items/entity-item-delete.md",
+        before=DISH_ITEM,
+    ),
+    Call(
+        "entity.section.add",
+        {"ENTITY": "dish", "NAME": "Soups", "ACTIVE": "Y", "SORT": 100, "CODE": "soups"},
+        int,
+        "api-reference/entity/sections/entity-section-add.md",
+        before=DISH,
+    ),
+    Call(
+        "entity.section.get",
+        {"ENTITY": "dish", "SORT": {"NAME": "ASC"}, "FILTER": {"ACTIVE": "Y"}},
+        [STORED_SECTION],
+        "api-reference/entity/sections/entity-section-get.md",
+        listing=True,
+        before=DISH_SECTION,
+    ),
+    Call(
+        "entity.section.update",
+        {"ENTITY": "dish", "ID": 1, "NAME": "Hot soups"},
+        True,
+        "api-reference/entity/sections/entity-section-update.md",
+        before=DISH_SECTION,
+    ),
+    Call(
+        "entity.section.delete",
+        {"ENTITY": "dish", "ID": 1},
+        True,
+        "api-reference/entity/sections/entity-section-delete.md",
+        before=DISH_SECTION,
+    ),
     # -- tasks ------------------------------------------------------------------------------
     Call(
         "tasks.task.add",
@@ -626,21 +796,20 @@ def mismatches(value: Any, shape: Any, where: str = "result") -> list[str]:
             for i, item in enumerate(value)
             for line in mismatches(item, shape[0], f"{where}[{i}]")
         ]
-    if isinstance(shape, type | tuple):
-        types = shape if isinstance(shape, tuple) else (shape,)
-        if isinstance(value, bool) and bool not in types:
-            return [f"{where}: {value!r} is a boolean, not {_names(types)}"]
-        if isinstance(value, types):
+    if isinstance(shape, tuple):  # any of these shapes
+        if any(not mismatches(value, member, where) for member in shape):
             return []
-        return [f"{where}: {type(value).__name__} {value!r:.80} is not {_names(types)}"]
+        return [f"{where}: {value!r:.80} is none of {shape!r}"]
+    if isinstance(shape, type):
+        if isinstance(value, bool) and shape is not bool:
+            return [f"{where}: {value!r} is a boolean, not {shape.__name__}"]
+        if isinstance(value, shape):
+            return []
+        return [f"{where}: {type(value).__name__} {value!r:.80} is not {shape.__name__}"]
     # a literal (True, 0, "value"): that very value
     if value == shape and type(value) is type(shape):
         return []
     return [f"{where}: {value!r} is not {shape!r}"]
-
-
-def _names(types: tuple[type, ...]) -> str:
-    return " or ".join(t.__name__ for t in types)
 
 
 @pytest.mark.parametrize("call", DOCUMENTED, ids=lambda call: call.id)
@@ -690,6 +859,8 @@ def test_every_row_cites_a_docs_page():
         ("Y", YN, False),
         (1, {True}, True),
         (None, (str, NULL), False),
+        ("", (DATETIME, {""}), False),
+        ("soon", (DATETIME, {""}), True),
         ({"a": 1}, {"a": ABSENT}, True),
     ],
 )

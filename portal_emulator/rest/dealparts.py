@@ -22,22 +22,17 @@ from ..model.crmfields import DEAL
 from ..model.dealparts import PRODUCT_ROW, PRODUCT_ROW_KEYS, RowError, RowValue
 from ..model.timefmt import PORTAL_TZ, iso
 from .core import Caller, RestError, as_list, as_map, to_float, to_int, upper_keys
-
-
-def _classic(description: str) -> RestError:
-    return RestError(400, "", description)
+from .crm import _classic, _fetch_one
 
 
 def _deal(caller: Caller, params: Mapping[str, Any], bad_id: str, not_found: str) -> Any:
     deal_id = to_int(params.get("ID"))
     if deal_id is None or deal_id <= 0:
         raise _classic(bad_id)
-    rows = caller.store.fetch(
-        "SELECT * FROM crm_items WHERE entity_type_id=? AND id=?", (DEAL, deal_id)
-    )
-    if not rows:
+    deal = _fetch_one(caller, DEAL, deal_id)
+    if deal is None:
         raise _classic(not_found)
-    return rows[0]
+    return deal
 
 
 def _touch(caller: Caller) -> dict[str, Any]:

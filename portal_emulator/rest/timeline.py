@@ -20,7 +20,7 @@ from ..model import timeline as model
 from ..model.crmfields import ENTITY_NAMES, Field
 from ..model.timefmt import PORTAL_TZ, iso, parse_moment
 from .core import Caller, RestError, Result, as_list, as_map, paged, to_int, upper_keys
-from .crm import CLASSIC, Dialect, _d7_int, _d7_missing, list_rows, select_fields
+from .crm import CLASSIC, Dialect, _d7_int, _d7_missing, _fetch_one, list_rows, select_fields
 
 ACTIVITIES = Dialect(None, CLASSIC, fields=model.ACTIVITY, table="crm_activities")
 COMMENTS = Dialect(None, CLASSIC, fields=model.COMMENT, table="crm_timeline_comments")
@@ -39,11 +39,7 @@ def row_json(fields: tuple[Field, ...] | list[Field], row: Mapping[str, Any]) ->
 
 
 def _exists(caller: Caller, entity_type_id: int, item_id: int) -> bool:
-    return bool(
-        caller.store.fetch(
-            "SELECT 1 FROM crm_items WHERE entity_type_id=? AND id=?", (entity_type_id, item_id)
-        )
-    )
+    return _fetch_one(caller, entity_type_id, item_id) is not None
 
 
 def _now() -> str:

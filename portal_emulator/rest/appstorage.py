@@ -572,7 +572,9 @@ def _record_get(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
         order = upper_keys(as_map(params.get("SORT")) or {}) or {"ID": "ASC"}
         for field, direction in reversed(list(order.items())):
             descending = _text(direction).upper() == "DESC"
-            chosen.sort(key=_sort_key(field), reverse=descending)
+            chosen.sort(
+                key=lambda r, f=field: filters.order_key(_value_of(r, f)[1]), reverse=descending
+            )
         return page_of(chosen, page_start({"start": params.get("START")}))
 
     return get
@@ -594,15 +596,6 @@ def _field_test(record: Mapping[str, Any]) -> Callable[[filters.Condition], bool
         return filters.holds(condition, value) if known else None  # unknown fields: ignored
 
     return test
-
-
-def _sort_key(field: str) -> Callable[[Mapping[str, Any]], tuple[int, int, str]]:
-    def key(record: Mapping[str, Any]) -> tuple[int, int, str]:
-        value = _value_of(record, field)[1]
-        number = to_int(value)
-        return (0, number, "") if number is not None else (1, 0, filters.text(value).lower())
-
-    return key
 
 
 METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any]] = {

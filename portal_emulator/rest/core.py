@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 50
 APP_CODE = "local.pyb24"  # the emulated app's code (app.info CODE; keys its storage, placements)
+SCOPES = ("basic", "crm", "department", "entity", "im", "placement", "task", "user")  # the app's
 
 
 class RestError(Exception):

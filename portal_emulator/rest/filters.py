@@ -284,3 +284,9 @@ def compare(left: Any, right: Any) -> int:
         left_text, right_text = text(left).lower(), text(right).lower()
         return (left_text > right_text) - (left_text < right_text)
     return (left_number > right_number) - (left_number < right_number)
+
+
+def order_key(value: Any) -> tuple[int, int, str]:
+    """How a list orders a value: whole numbers as numbers, before text without case."""
+    number = to_int(value)
+    return (0, number, "") if number is not None else (1, 0, text(value).lower())

@@ -16,11 +16,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..model.timefmt import iso
-from . import appstorage, crm, dealparts, dictionaries, directory, tasks, timeline
-from .core import APP_CODE, Caller, RestError, Result, as_map, to_int
+from . import (
+    appstorage,
+    crm,
+    dealparts,
+    dictionaries,
+    directory,
+    notify,
+    placements,
+    taskcomments,
+    tasks,
+    timeline,
+)
+from .core import APP_CODE, SCOPES, Caller, RestError, Result, as_map, to_int
 from .phpquery import php_value
-
-SCOPES = ("basic", "crm", "department", "entity", "placement", "task", "user")
 
 # Events an app may bind (a representative part of the portal's list), upper case.
 KNOWN_EVENTS = frozenset(
@@ -63,6 +72,7 @@ SCOPE_OF_PREFIX = {
     "task.": "task",
     "placement.": "placement",
     "entity.": "entity",
+    "im.": "im",
 }
 
 
@@ -297,6 +307,9 @@ METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any] | None] = {
     **timeline.METHODS,
     **tasks.METHODS,
     **appstorage.METHODS,
+    **placements.METHODS,
+    **notify.METHODS,
+    **taskcomments.METHODS,
     "server.time": server_time,
     "scope": scope,
     "methods": methods,

@@ -175,6 +175,8 @@ PRODUCT_ROW = {  # ID/OWNER_ID numeric text, prices numbers (crm-deal-productrow
 }
 
 HANDLER = "https://www.my-domain.com/handler/"
+TAB = "https://app.example/deal-health/"
+BOUND_TAB = (("placement.bind", {"PLACEMENT": "CRM_DEAL_DETAIL_TAB", "HANDLER": TAB}),)
 # App storage: the docs' "dish" storage with a number property, then one item or section.
 DISH = (
     ("entity.add", {"ENTITY": "dish", "NAME": "Dishes"}),
@@ -731,6 +733,86 @@ DOCUMENTED: list[Call] = [
         True,
         "api-reference/entity/sections/entity-section-delete.md",
         before=DISH_SECTION,
+    ),
+    # -- placements, notifications, task comments --------------------------------------------
+    Call(
+        "placement.bind",
+        {"PLACEMENT": "CRM_DEAL_DETAIL_TAB", "HANDLER": TAB, "TITLE": "Deal health"},
+        True,
+        "api-reference/widgets/placement-bind.md",
+    ),
+    Call(
+        "placement.get",
+        {},
+        [
+            {
+                "placement": str,
+                "userId": int,
+                "handler": str,
+                "options": (dict, list),
+                "title": str,
+                "description": str,
+                "langAll": (dict, list),
+            }
+        ],
+        "api-reference/widgets/placement-get.md",
+        before=BOUND_TAB,
+    ),
+    Call(
+        "placement.unbind",
+        {"PLACEMENT": "CRM_DEAL_DETAIL_TAB", "HANDLER": TAB},
+        {"count": int},
+        "api-reference/widgets/placement-unbind.md",
+        before=BOUND_TAB,
+    ),
+    Call("placement.list", {"SCOPE": "crm"}, [str], "api-reference/widgets/placement-list.md"),
+    Call(
+        "im.notify.system.add",
+        {"USER_ID": 2, "MESSAGE": "Deal [B]won[/B]", "TAG": "deal-1"},
+        int,
+        "api-reference/chats/notifications/im-notify-system-add.md",
+    ),
+    Call(
+        "im.notify.personal.add",
+        {"USER_ID": 2, "MESSAGE": "Please look at the deal"},
+        int,
+        "api-reference/chats/notifications/im-notify-personal-add.md",
+    ),
+    Call(
+        "task.commentitem.add",
+        {
+            "TASKID": 1,
+            "FIELDS": {
+                "POST_MESSAGE": "Text of the new task comment",
+                "AUTHOR_ID": 2,
+                "POST_DATE": "2025-07-15T14:30:00+02:00",
+            },
+        },
+        int,
+        "api-reference/tasks/comment-item/task-comment-item-add.md",
+    ),
+    Call(
+        "task.commentitem.getlist",
+        {"TASKID": 1, "ORDER": {"POST_DATE": "asc"}, "FILTER": {"AUTHOR_ID": 2}},
+        [
+            {
+                "POST_MESSAGE_HTML": (str, NULL),
+                "ID": ID,
+                "AUTHOR_ID": ID,
+                "AUTHOR_NAME": str,
+                "AUTHOR_EMAIL": str,
+                "POST_DATE": DATETIME,
+                "POST_MESSAGE": str,
+                "ATTACHED_OBJECTS": dict,
+            }
+        ],
+        "api-reference/tasks/comment-item/task-comment-item-get-list.md",
+        before=(
+            (
+                "task.commentitem.add",
+                {"TASKID": 1, "FIELDS": {"POST_MESSAGE": "Hi", "AUTHOR_ID": 2}},
+            ),
+        ),
     ),
     # -- tasks ------------------------------------------------------------------------------
     Call(

@@ -160,7 +160,12 @@ def user_fields(caller: Caller, params: dict[str, Any]) -> Any:
 
 
 def department_get(caller: Caller, params: dict[str, Any]) -> Result:
+    """``sort``/``order`` order the list; the other fields filter it, among them ``SORT``
+    (the sort index: a number, where ``sort`` names a field; departments/department-get.md)."""
     params = upper_keys(params)
+    if to_int(params.get("SORT")) is not None:
+        conditions = as_map(params.get("FILTER")) or {}
+        params = {**params, "FILTER": {**conditions, "SORT": params["SORT"]}, "SORT": "ID"}
     rows = caller.store.fetch("SELECT * FROM departments ORDER BY id")
     records = [department_json(row) for row in rows]
     chosen = _select(records, DEPARTMENT_FIELDS, params, "ID")

@@ -116,7 +116,13 @@ def scope(caller: Caller, params: dict[str, Any]) -> Any:
 
 
 def methods(caller: Caller, params: dict[str, Any]) -> Any:
-    return sorted(METHODS)
+    """Every method, or (``scope``) those of one scope; ``scope`` given empty means the
+    common (basic) ones (api-reference/common/system/methods.md)."""
+    params = _lower_keys(params)
+    if "scope" not in params:
+        return sorted(METHODS)
+    wanted = _text(params["scope"]).lower() or "basic"
+    return sorted(name for name in METHODS if scope_of(name) == wanted)
 
 
 # The emulated app, as app.info describes it (api-reference/common/system/app-info.md).
@@ -161,6 +167,23 @@ def _event_type(params: Mapping[str, Any]) -> str:
     return event_type
 
 
+def _non_admin_may(caller: Caller, event_type: str, auth_type: int, action: str) -> None:
+    """What a non-administrator may not bind or unbind, in the words of event-bind.md and
+    event-unbind.md: offline handlers, or handlers on another user's behalf."""
+    if event_type == "offline":
+        raise RestError(
+            403,
+            "ACCESS_DENIED",
+            f"Access denied! Offline events {action} requires administrator access rights",
+        )
+    if auth_type not in (0, caller.user.id):
+        raise RestError(
+            403,
+            "ACCESS_DENIED",
+            f"Access denied! Event {action} with AUTH_TYPE requires administrator access rights",
+        )
+
+
 def event_bind(caller: Caller, params: dict[str, Any]) -> Any:
     """Any user may bind; a non-administrator only online events on their own behalf."""
     params = _lower_keys(params)
@@ -179,10 +202,7 @@ def event_bind(caller: Caller, params: dict[str, Any]) -> Any:
     if auth_type is None or auth_type < 0:
         raise RestError(400, "ERROR_ARGUMENT", "auth_type must be a user id", argument="auth_type")
     if not caller.is_admin:
-        if event_type == "offline":
-            raise RestError(403, "ACCESS_DENIED", "Access denied! Admin permissions required")
-        if auth_type not in (0, caller.user.id):
-            raise RestError(403, "ACCESS_DENIED", "Access denied! Admin permissions required")
+        _non_admin_may(caller, event_type, auth_type, "binding")
         auth_type = caller.user.id
     elif auth_type and caller.store.user(auth_type) is None:
         raise RestError(400, "ERROR_ARGUMENT", "auth_type is not a user id", argument="auth_type")
@@ -210,12 +230,14 @@ def event_bind(caller: Caller, params: dict[str, Any]) -> Any:
 
 
 def event_unbind(caller: Caller, params: dict[str, Any]) -> Any:
-    """Administrators only; ``auth_type`` absent means every handler of the event+handler."""
-    if not caller.is_admin:
-        raise RestError(403, "ACCESS_DENIED", "Access denied! Admin permissions required")
+    """``auth_type`` absent means every handler of the event+handler; a non-administrator
+    unbinds only online handlers bound on their own behalf (events/event-unbind.md)."""
     params = _lower_keys(params)
     event = _event_name(params)
     event_type = _event_type(params)
+    if not caller.is_admin:
+        _non_admin_may(caller, event_type, to_int(params.get("auth_type")) or 0, "unbinding")
+        params["auth_type"] = caller.user.id
     sql = "DELETE FROM event_handlers WHERE event=? AND event_type=?"
     args: list[Any] = [event, event_type]
     handler = _text(params.get("handler"))

@@ -221,6 +221,12 @@ DOCUMENTED: list[Call] = [
     Call("scope", {}, [str], "api-reference/common/system/scope.md"),
     Call("methods", {}, [str], "api-reference/common/system/methods.md"),
     Call(
+        "methods",
+        {"scope": "entity"},
+        [Text(r"entity\.[a-z.]+")],
+        "api-reference/common/system/methods.md",
+    ),
+    Call(
         "app.info",
         {},
         {

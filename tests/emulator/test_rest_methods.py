@@ -104,6 +104,19 @@ def test_department_get(admin):
     assert europe[0]["NAME"] == "Sales Europe" and europe[0]["PARENT"] == "2"
     by_name = admin.call("department.get", {"sort": "NAME", "order": "DESC"}).result
     assert by_name[0]["NAME"] == "Sales Europe"
+    # SORT with a number filters by the sort index (departments/department-get.md)
+    assert admin.call("department.get", {"SORT": 500}).json()["total"] == 9
+    assert admin.call("department.get", {"SORT": 100}).result == []
+
+
+def test_methods_of_one_scope(admin):
+    # api-reference/common/system/methods.md: scope narrows, an empty scope is the common ones
+    every = admin.call("methods").result
+    storage = admin.call("methods", {"scope": "entity"}).result
+    assert storage and set(storage) < set(every)
+    assert all(name.startswith("entity.") for name in storage)
+    common = admin.call("methods", {"scope": ""}).result
+    assert "server.time" in common and "entity.add" not in common
 
 
 def test_profile_follows_the_frames_admin_flag(emu):
@@ -407,11 +420,22 @@ def test_event_rules_for_non_administrators(maria, admin):
     hook = "https://handler.example/x"
     assert maria.call("event.bind", {"event": "ONCRMDEALADD", "handler": hook}).result is True
     assert admin.call("event.get").result[0]["auth_type"] == "2"  # on her own behalf
-    for params in ({"event_type": "offline"}, {"auth_type": 1}):
-        denied = maria.call("event.bind", {"event": "ONCRMDEALUPDATE", "handler": hook, **params})
-        assert (denied.status, denied.error) == (403, "ACCESS_DENIED")
+    # api-reference/events/event-bind.md and event-unbind.md: their 403s, word for word
+    for action, method in (("binding", "event.bind"), ("unbinding", "event.unbind")):
+        for params, why in (
+            ({"event_type": "offline"}, f"Offline events {action}"),
+            ({"auth_type": 1}, f"Event {action} with AUTH_TYPE"),
+        ):
+            denied = maria.call(method, {"event": "ONCRMDEALUPDATE", "handler": hook, **params})
+            assert (denied.status, denied.error) == (403, "ACCESS_DENIED")
+            assert denied.json()["error_description"] == (
+                f"Access denied! {why} requires administrator access rights"
+            )
+    # she unbinds her own online handler, never another user's
+    admin.call("event.bind", {"event": "ONCRMDEALADD", "handler": hook, "auth_type": 1})
     unbind = maria.call("event.unbind", {"event": "ONCRMDEALADD", "handler": hook})
-    assert (unbind.status, unbind.error) == (403, "ACCESS_DENIED")
+    assert unbind.result == {"count": 1}
+    assert [h["auth_type"] for h in admin.call("event.get").result] == ["1"]
 
 
 # -- options ----------------------------------------------------------------------------------

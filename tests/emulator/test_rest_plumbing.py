@@ -265,3 +265,26 @@ def wrong(param: str, method: str, rest: str) -> str:
 )
 def test_bad_comment_calls_get_the_documented_errors(admin, method, params, description):
     assert error(admin.call(method, params)) == (400, "ERROR_CORE", description)
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        ("entity.get", {"ENTITY": "nope"}),  # api-reference/entity/entities/entity-get.md
+        ("entity.item.update", {"ENTITY": "dish", "ID": 999}),  # entity/items/entity-item-update.md
+        ("entity.section.delete", {"ENTITY": "dish", "ID": 999}),  # entity/sections/...-delete.md
+        ("entity.item.property.get", {"ENTITY": "dish", "PROPERTY": "nope"}),  # ...-property-get.md
+        (
+            "placement.bind",
+            {"PLACEMENT": "NO_SUCH_PLACE", "HANDLER": TAB},
+        ),  # widgets/placement-bind.md
+    ],
+)
+def test_not_found_answers_of_the_plumbing_raise_b24_not_found(admin, method, params):
+    """What the README promises for crm.deal.get holds for app storage and placements too."""
+    from pyb24.errors import B24NotFoundError, error_from_answer
+
+    admin.call("entity.add", {"ENTITY": "dish", "NAME": "Dishes"})
+    reply = admin.call(method, params)
+    assert reply.status == 400
+    assert isinstance(error_from_answer(method, reply.status, reply.json()), B24NotFoundError)

@@ -417,6 +417,14 @@ class App(FrameRunner):
         """Expire every live access token now (the next REST call gets expired_token)."""
         return int(self.emulator.rest.expire_access_tokens())
 
+    def notifications(self, user_id: int | None = None) -> list[dict[str, Any]]:
+        """What the app sent with ``im.notify.system.add``/``im.notify.personal.add`` (to
+        ``user_id``, or to anyone), oldest first: dicts with ``kind`` (system/personal),
+        ``user_id``, ``from_user_id``, ``message``, ``tag``, ``attach``, ``sent_at``…"""
+        from portal_emulator.rest.notify import sent
+
+        return sent(self.emulator.store, user_id)
+
 
 # -- helpers --------------------------------------------------------------------------------
 

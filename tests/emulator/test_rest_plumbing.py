@@ -288,3 +288,13 @@ def test_not_found_answers_of_the_plumbing_raise_b24_not_found(admin, method, pa
     reply = admin.call(method, params)
     assert reply.status == 400
     assert isinstance(error_from_answer(method, reply.status, reply.json()), B24NotFoundError)
+
+
+def test_an_app_test_reads_the_notifications_its_app_sent(emu, admin):
+    """``app.notifications()`` of the pytest plugin: what the app sent, for its own tests."""
+    from pyb24_toolkit.plugin import App
+
+    admin.call("im.notify.system.add", {"USER_ID": 3, "MESSAGE": "Stage changed"})
+    app = App(page=None, emulator=emu)  # reading the record needs no browser
+    assert [(n["user_id"], n["message"]) for n in app.notifications()] == [(3, "Stage changed")]
+    assert app.notifications(user_id=2) == []

@@ -28,7 +28,7 @@ from . import (
     tasks,
     timeline,
 )
-from .core import APP_CODE, SCOPES, Caller, RestError, Result, as_map, to_int
+from .core import APP_CODE, SCOPES, Caller, RestError, Result, as_map, to_flag, to_int
 from .phpquery import php_value
 
 # Events an app may bind (a representative part of the portal's list), upper case.
@@ -111,8 +111,23 @@ def server_time(caller: Caller, params: dict[str, Any]) -> Any:
     return iso(time.time())
 
 
+# Every scope a portal knows, as api-reference/scopes/permissions.md lists them (scope full=true).
+ALL_SCOPES = (
+    "ai_admin biconnector bizproc booking calendar call cashbox catalog contact_center crm"
+    " documentgenerator delivery department disk entity humanresources humanresources.hcmlink"
+    " im imbot imconnector imopenlines intranet landing lists log mailservice main"
+    " messageservice mobile pay_system placement pull rpa sale salescenter sign.b2e sonet_group"
+    " socialnetwork task telephony timeman user user_brief user_basic user.userfield"
+    " userfieldconfig userconsent vote"
+).split()
+
+
 def scope(caller: Caller, params: dict[str, Any]) -> Any:
-    return list(SCOPES)
+    """The app's scopes; ``basic`` (every app's methods) is no scope the portal lists
+    (api-reference/common/system/scope.md). ``full``: every scope of the portal."""
+    if to_flag(_lower_keys(params).get("full")):
+        return list(ALL_SCOPES)
+    return [name for name in SCOPES if name != "basic"]
 
 
 def methods(caller: Caller, params: dict[str, Any]) -> Any:

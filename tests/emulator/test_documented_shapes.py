@@ -219,6 +219,7 @@ DOCUMENTED: list[Call] = [
     # -- system ---------------------------------------------------------------------------
     Call("server.time", {}, DATETIME, "api-reference/common/system/server-time.md"),
     Call("scope", {}, [str], "api-reference/common/system/scope.md"),
+    Call("scope", {"full": "true"}, [str], "api-reference/common/system/scope.md"),
     Call("methods", {}, [str], "api-reference/common/system/methods.md"),
     Call(
         "methods",

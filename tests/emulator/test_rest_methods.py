@@ -109,6 +109,14 @@ def test_department_get(admin):
     assert admin.call("department.get", {"SORT": 100}).result == []
 
 
+def test_scope_lists_the_apps_scopes_and_full_every_one(admin):
+    # api-reference/common/system/scope.md: ["department", "entity", "log", "user"], no basic
+    mine = admin.call("scope").result
+    assert "crm" in mine and "entity" in mine and "basic" not in mine
+    every = admin.call("scope", {"full": "true"}).result
+    assert set(mine) < set(every) and "telephony" in every
+
+
 def test_methods_of_one_scope(admin):
     # api-reference/common/system/methods.md: scope narrows, an empty scope is the common ones
     every = admin.call("methods").result

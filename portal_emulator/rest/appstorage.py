@@ -438,9 +438,17 @@ def _section_ref(
     if is_blank(raw) or to_int(raw) == 0:
         return None
     section_id = to_int(raw)
-    sections = {int(s["ID"]) for s in _records(caller, entity["id"], "section")}
-    if section_id not in sections or (kind.name == "section" and section_id == record_id):
+    parents = {
+        int(s["ID"]): to_int(s["SECTION"]) for s in _records(caller, entity["id"], "section")
+    }
+    if section_id not in parents:
         raise _invalid(kind, "SECTION")
+    if kind.name == "section":  # not itself, nor one of its own subsections
+        ancestor: int | None = section_id
+        while ancestor is not None:
+            if ancestor == record_id:
+                raise _invalid(kind, "SECTION")
+            ancestor = parents.get(ancestor)
     return str(section_id)
 
 
@@ -567,6 +575,8 @@ def _record_get(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
         records = [
             _shown(caller, kind, entity, r) for r in _records(caller, entity["id"], kind.name)
         ]
+        if kind.name == "section":
+            records = _nested(records)
         tree = filters.parse(as_map(params.get("FILTER")) or {}, strict=False)
         chosen = [r for r in records if filters.matches(tree, _field_test(r))]
         order = upper_keys(as_map(params.get("SORT")) or {}) or {"ID": "ASC"}
@@ -578,6 +588,32 @@ def _record_get(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
         return page_of(chosen, page_start({"start": params.get("START")}))
 
     return get
+
+
+def _nested(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sections with their place in the tree, as the portal numbers it: DEPTH_LEVEL from 1,
+    LEFT_MARGIN/RIGHT_MARGIN of a nested set (siblings by SORT, then ID)."""
+    children: dict[Any, list[dict[str, Any]]] = {}
+    for section in sections:
+        children.setdefault(section["SECTION"], []).append(section)
+    placed: dict[str, dict[str, Any]] = {}
+    counter = 0
+
+    def walk(parent: str | None, depth: int) -> None:
+        nonlocal counter
+        ordered = sorted(
+            children.get(parent, []), key=lambda s: (filters.order_key(s["SORT"]), int(s["ID"]))
+        )
+        for section in ordered:
+            counter += 1
+            left = counter
+            walk(section["ID"], depth + 1)
+            counter += 1
+            margins = {"LEFT_MARGIN": str(left), "RIGHT_MARGIN": str(counter)}
+            placed[section["ID"]] = {**section, **margins, "DEPTH_LEVEL": str(depth)}
+
+    walk(None, 1)
+    return [placed.get(section["ID"], section) for section in sections]
 
 
 def _value_of(record: Mapping[str, Any], name: str) -> tuple[bool, Any]:

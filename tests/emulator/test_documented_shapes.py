@@ -210,6 +210,9 @@ STORED_ITEM = {
 }
 STORED_SECTION = {
     **STORED,
+    "LEFT_MARGIN": Text(r"\d+"),
+    "RIGHT_MARGIN": Text(r"\d+"),
+    "DEPTH_LEVEL": Text(r"\d+"),
     "PICTURE": (str, NULL),
     "DETAIL_PICTURE": (str, NULL),
     "DESCRIPTION": (str, NULL),

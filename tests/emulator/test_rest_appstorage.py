@@ -206,6 +206,30 @@ def test_updates_keep_what_they_do_not_name(dishes):
     assert dishes.call("entity.item.get", {"ENTITY": "dish"}).json()["total"] == 0
 
 
+def test_sections_know_their_place_in_the_tree(dishes):
+    # entity-section-get.md: LEFT_MARGIN, RIGHT_MARGIN, DEPTH_LEVEL of each section
+    def add(name, **more):
+        return dishes.call("entity.section.add", {"ENTITY": "dish", "NAME": name, **more}).result
+
+    menu = add("Menu")
+    soups = add("Soups", SECTION=menu)
+    add("Cold", SECTION=soups)
+    add("Drinks")
+    shown = {
+        s["NAME"]: (s["DEPTH_LEVEL"], s["LEFT_MARGIN"], s["RIGHT_MARGIN"])
+        for s in dishes.call("entity.section.get", {"ENTITY": "dish"}).result
+    }
+    assert shown == {
+        "Menu": ("1", "1", "6"),
+        "Soups": ("2", "2", "5"),
+        "Cold": ("3", "3", "4"),
+        "Drinks": ("1", "7", "8"),
+    }
+    # a section cannot move under its own subsection
+    moved = dishes.call("entity.section.update", {"ENTITY": "dish", "ID": menu, "SECTION": soups})
+    assert error(moved) == (400, "ERROR_CORE", "Invalid parent section!")
+
+
 def test_deleting_a_section_takes_its_subsections_and_items(dishes):
     top = dishes.call("entity.section.add", {"ENTITY": "dish", "NAME": "Menu"}).result
     sub = dishes.call(

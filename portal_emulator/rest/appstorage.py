@@ -317,9 +317,7 @@ def _rename_values(db: Any, entity_id: int, old: str, new: str | None) -> None:
             value = values.pop(old)
             if new is not None:
                 values[new] = value
-            db.execute(
-                "UPDATE app_entity_records SET fields=? WHERE id=?", (json.dumps(fields), row["id"])
-            )
+            _save(db, row["id"], fields)
 
 
 # -- records: items and sections ----------------------------------------------------------------
@@ -481,6 +479,23 @@ def _shown(caller: Caller, kind: Kind, entity: Any, record: dict[str, Any]) -> d
     return shown
 
 
+def _target(
+    caller: Caller, kind: Kind, params: Mapping[str, Any]
+) -> tuple[dict[str, Any], Any, int, dict[str, Any]]:
+    """What an update or delete works on: its parameters, the storage, the record's id and
+    the record; checked in the order the portal checks (storage, ID, record, rights)."""
+    params = upper_keys(params)
+    entity = _entity_row(caller, _code(params, "ENTITY"))
+    record_id = _record_id(params)
+    record = _record_row(caller, kind, entity, record_id)
+    _require(caller, entity, "W")
+    return params, entity, record_id, record
+
+
+def _save(db: Any, record_id: int, record: Mapping[str, Any]) -> None:
+    db.execute("UPDATE app_entity_records SET fields=? WHERE id=?", (json.dumps(record), record_id))
+
+
 def _record_add(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
     def add(caller: Caller, params: dict[str, Any]) -> Any:
         params = upper_keys(params)
@@ -509,10 +524,7 @@ def _record_add(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
                 **values,
                 "ENTITY": entity["code"],
             }
-            db.execute(
-                "UPDATE app_entity_records SET fields=? WHERE id=?",
-                (json.dumps(record), record_id),
-            )
+            _save(db, record_id, record)
         return record_id
 
     return add
@@ -520,11 +532,7 @@ def _record_add(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
 
 def _record_update(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
     def update(caller: Caller, params: dict[str, Any]) -> Any:
-        params = upper_keys(params)
-        entity = _entity_row(caller, _code(params, "ENTITY"))
-        record_id = _record_id(params)
-        record = _record_row(caller, kind, entity, record_id)
-        _require(caller, entity, "W")
+        params, entity, record_id, record = _target(caller, kind, params)
         values = _written(caller, kind, entity, params, record_id)
         if "PROPERTY_VALUES" in values:  # the properties sent replace theirs, others stay
             values["PROPERTY_VALUES"] = {
@@ -533,10 +541,7 @@ def _record_update(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
             }
         record.update(values, TIMESTAMP_X=_now(), MODIFIED_BY=str(caller.user.id))
         with caller.store.transaction() as db:
-            db.execute(
-                "UPDATE app_entity_records SET fields=? WHERE id=?",
-                (json.dumps(record), record_id),
-            )
+            _save(db, record_id, record)
         return True
 
     return update
@@ -544,11 +549,7 @@ def _record_update(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
 
 def _record_delete(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
     def delete(caller: Caller, params: dict[str, Any]) -> Any:
-        params = upper_keys(params)
-        entity = _entity_row(caller, _code(params, "ENTITY"))
-        record_id = _record_id(params)
-        _record_row(caller, kind, entity, record_id)
-        _require(caller, entity, "W")
+        _params, entity, record_id, _record = _target(caller, kind, params)
         gone = {record_id}
         if kind.name == "section":  # its subsections and their items go with it
             sections = _records(caller, entity["id"], "section")

@@ -23,3 +23,15 @@ def emu(rest_emu):
 def rest(emu):
     """A REST client authorised as user 1, the portal's administrator."""
     return client(emu, 1)
+
+
+@pytest.fixture
+def admin(emu):
+    """User 1, the portal's administrator (as ``rest``)."""
+    return client(emu, 1)
+
+
+@pytest.fixture
+def maria(emu):
+    """User 2, Head of Sales, not an administrator."""
+    return client(emu, 2)

@@ -9,26 +9,11 @@ pytestmark = pytest.mark.usefixtures("emu")
 
 
 @pytest.fixture
-def admin(emu):
-    return client(emu, 1)
-
-
-@pytest.fixture
-def maria(emu):
-    return client(emu, 2)  # not an administrator
-
-
-@pytest.fixture
 def dishes(admin):
     """The docs' example storage: ``dish`` with a number property ``price``."""
     assert admin.call("entity.add", {"ENTITY": "dish", "NAME": "Dishes"}).result is True
     admin.call("entity.item.property.add", {"ENTITY": "dish", "PROPERTY": "price", "TYPE": "N"})
     return admin
-
-
-def error(reply):
-    body = reply.json()
-    return reply.status, body["error"], body["error_description"]
 
 
 # api-reference/entity/entities/entity-add.md, entity-get.md, entity-update.md, entity-delete.md
@@ -148,7 +133,7 @@ def test_a_storage_is_made_renamed_and_removed(admin):
     ],
 )
 def test_bad_requests_get_the_documented_errors(dishes, method, params, expected):
-    assert error(dishes.call(method, params)) == expected
+    assert dishes.call(method, params).failure == expected
 
 
 def test_items_filter_sort_and_page_like_the_docs(dishes):
@@ -227,7 +212,7 @@ def test_sections_know_their_place_in_the_tree(dishes):
     }
     # a section cannot move under its own subsection
     moved = dishes.call("entity.section.update", {"ENTITY": "dish", "ID": menu, "SECTION": soups})
-    assert error(moved) == (400, "ERROR_CORE", "Invalid parent section!")
+    assert moved.failure == (400, "ERROR_CORE", "Invalid parent section!")
 
 
 def test_deleting_a_section_takes_its_subsections_and_items(dishes):
@@ -250,14 +235,14 @@ def test_rights_decide_who_reads_writes_and_manages(admin, maria):
     admin.call("entity.item.add", {"ENTITY": "dish", "NAME": "Pho"})
     assert maria.call("entity.item.get", {"ENTITY": "dish"}).result == []  # no grant: sees nothing
     denied = (403, "ACCESS_DENIED", "Access denied!")
-    assert error(maria.call("entity.item.add", {"ENTITY": "dish", "NAME": "x"})) == denied
+    assert maria.call("entity.item.add", {"ENTITY": "dish", "NAME": "x"}).failure == denied
     rights = admin.call(
         "entity.rights", {"ENTITY": "dish", "ACCESS": {"AU": "R", "U2": "W", "U3": "Z"}}
     )
     assert rights.result == {"AU": "R", "U2": "W", "U1": "X"}  # unknown level dropped, caller X
     assert [i["NAME"] for i in maria.call("entity.item.get", {"ENTITY": "dish"}).result] == ["Pho"]
     assert isinstance(maria.call("entity.item.add", {"ENTITY": "dish", "NAME": "x"}).result, int)
-    assert error(maria.call("entity.delete", {"ENTITY": "dish"})) == denied
+    assert maria.call("entity.delete", {"ENTITY": "dish"}).failure == denied
     assert maria.call("entity.rights", {"ENTITY": "nope"}).result is None
 
 

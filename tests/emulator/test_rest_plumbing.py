@@ -8,7 +8,6 @@ import pytest
 
 from portal_emulator.rest import notify
 from portal_emulator.rest.placements import PLACEMENTS
-from tests.support.restkit import client
 
 pytestmark = pytest.mark.usefixtures("emu")
 
@@ -16,21 +15,6 @@ PAGE_PLACEMENTS = (
     Path(__file__).resolve().parents[2] / "portal_emulator/static/portal-placements.js"
 )
 TAB = "https://app.example/tab/"
-
-
-@pytest.fixture
-def admin(emu):
-    return client(emu, 1)
-
-
-@pytest.fixture
-def maria(emu):
-    return client(emu, 2)  # not an administrator
-
-
-def error(reply):
-    body = reply.json()
-    return reply.status, body["error"], body["error_description"]
 
 
 # -- placements: api-reference/widgets/placement-{bind,unbind,get,list}.md ----------------------
@@ -65,7 +49,7 @@ def test_a_bound_tab_is_listed_and_unbound(admin):
         "langAll": {"de": {"TITLE": "Zustand"}},
     }
     again = admin.call("placement.bind", {"PLACEMENT": "CRM_DEAL_DETAIL_TAB", "HANDLER": TAB})
-    assert error(again) == (
+    assert again.failure == (
         400,
         "ERROR_CORE",
         "Unable to set placement handler: Handler already binded",
@@ -78,12 +62,12 @@ def test_a_bound_tab_is_listed_and_unbound(admin):
 
 def test_the_background_worker_binds_once_per_app_with_its_error_url(admin):
     worker = {"PLACEMENT": "PAGE_BACKGROUND_WORKER", "HANDLER": TAB, "USER_ID": 5}
-    assert error(admin.call("placement.bind", worker))[1] == "EMPTY_ERROR_HANDLER_URL"
+    assert admin.call("placement.bind", worker).failure[1] == "EMPTY_ERROR_HANDLER_URL"
     worker["OPTIONS"] = {"errorHandlerUrl": TAB + "error", "other": "dropped"}
     assert admin.call("placement.bind", worker).result is True
     (handler,) = admin.call("placement.get").result
     assert handler["userId"] == 5 and handler["options"] == {"errorHandlerUrl": TAB + "error"}
-    assert error(admin.call("placement.bind", worker))[1] == "ERROR_PLACEMENT_MAX_COUNT"
+    assert admin.call("placement.bind", worker).failure[1] == "ERROR_PLACEMENT_MAX_COUNT"
 
 
 @pytest.mark.parametrize(
@@ -110,14 +94,14 @@ def test_the_background_worker_binds_once_per_app_with_its_error_url(admin):
     ],
 )
 def test_bad_binds_get_the_documented_errors(admin, params, expected):
-    assert error(admin.call("placement.bind", params)) == expected
+    assert admin.call("placement.bind", params).failure == expected
 
 
 def test_placements_are_administered_by_administrators(maria):
     denied = (403, "ACCESS_DENIED", "Access denied!")
     bind = {"PLACEMENT": "CRM_DEAL_DETAIL_TAB", "HANDLER": TAB}
-    assert error(maria.call("placement.bind", bind)) == denied
-    assert error(maria.call("placement.unbind", bind)) == denied
+    assert maria.call("placement.bind", bind).failure == denied
+    assert maria.call("placement.unbind", bind).failure == denied
     assert isinstance(maria.call("placement.list").result, list)  # any app user
 
 
@@ -171,7 +155,7 @@ def test_notifications_are_recorded_for_tests_to_read(emu, admin):
     ],
 )
 def test_bad_notifications_get_the_documented_errors(emu, admin, method, params, expected):
-    assert error(admin.call(method, params)) == expected
+    assert admin.call(method, params).failure == expected
     assert notify.sent(emu.store) == []
 
 
@@ -264,7 +248,7 @@ def wrong(param: str, method: str, rest: str) -> str:
     ],
 )
 def test_bad_comment_calls_get_the_documented_errors(admin, method, params, description):
-    assert error(admin.call(method, params)) == (400, "ERROR_CORE", description)
+    assert admin.call(method, params).failure == (400, "ERROR_CORE", description)
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,12 @@ class Response:
     def error(self) -> Any:
         return self.json().get("error")
 
+    @property
+    def failure(self) -> tuple[int, Any, Any]:
+        """``(status, error, error_description)`` of an error answer."""
+        body = self.json()
+        return self.status, body.get("error"), body.get("error_description")
+
     def __repr__(self) -> str:
         return f"<Response {self.status} {self.body[:200]!r}>"
 

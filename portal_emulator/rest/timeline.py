@@ -49,11 +49,33 @@ def _now() -> str:
 # -- activities ---------------------------------------------------------------------------------
 
 
+def _bindings(filter_map: dict[str, Any]) -> dict[str, Any]:
+    """``filter[BINDINGS]``, a list of ``{OWNER_TYPE_ID, OWNER_ID}`` (either or both), as the
+    sub-filter it means: linked to any of them (an activity here has its owner only)."""
+    key = next((key for key in filter_map if key.upper() == "BINDINGS"), None)
+    if key is None:
+        return filter_map
+    filter_map = dict(filter_map)
+    wanted: dict[str, Any] = {"LOGIC": "OR"}
+    for number, binding in enumerate(as_list(filter_map.pop(key))):
+        pair = upper_keys(as_map(binding) or {})
+        pair = {key: pair[key] for key in ("OWNER_TYPE_ID", "OWNER_ID") if key in pair}
+        if not pair:
+            raise RestError(400, "", "BINDINGS takes objects with OWNER_TYPE_ID and/or OWNER_ID")
+        wanted[str(number)] = pair
+    free = max((int(key) for key in filter_map if key.isdigit()), default=-1) + 1
+    return {**filter_map, str(free): wanted} if len(wanted) > 1 else filter_map
+
+
 def crm_activity_list(caller: Caller, params: dict[str, Any]) -> Result:
-    """Sorted by START_TIME unless ``order`` says otherwise (crm-activity-list.md)."""
+    """Sorted by START_TIME unless ``order`` says otherwise; ``filter[BINDINGS]`` finds the
+    activities linked to any of the items it names (crm-activity-list.md)."""
     params = upper_keys(params)
     if not as_map(params.get("ORDER")):
         params["ORDER"] = {"START_TIME": "ASC"}
+    filter_map = as_map(params.get("FILTER"))
+    if filter_map:
+        params["FILTER"] = _bindings(filter_map)
     select = select_fields(ACTIVITIES, params.get("SELECT"))
     rows, total, start = list_rows(caller, ACTIVITIES, params, _LIST)
     return paged([row_json(select or model.ACTIVITY, row) for row in rows], total, start)

@@ -44,6 +44,19 @@ def test_crm_activity_list_of_a_deal(admin):
     ]
 
 
+def test_crm_activity_list_by_bindings(admin):
+    # crm-activity-list.md, "Using BINDINGS": linked to any of the items named
+    params = {"filter": {"BINDINGS": [{"OWNER_TYPE_ID": 2, "OWNER_ID": 2}, {"OWNER_ID": 3}]}}
+    owners = {
+        (a["OWNER_TYPE_ID"], a["OWNER_ID"]) for a in admin.call("crm.activity.list", params).result
+    }
+    assert owners == {("2", "2"), ("2", "3")}
+    only = admin.call("crm.activity.list", {"filter": {"BINDINGS": [{"OWNER_TYPE_ID": 4}]}})
+    assert only.result == []
+    bad = admin.call("crm.activity.list", {"filter": {"BINDINGS": ["x"]}})
+    assert bad.status == 400 and "BINDINGS" in bad.json()["error_description"]
+
+
 def test_crm_activity_todo_add_then_list(admin):
     # api-reference/crm/timeline/activities/todo/crm-activity-todo-add.md: {"id": <int>}
     reply = admin.call(

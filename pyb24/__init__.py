@@ -21,7 +21,7 @@ from .errors import (
 )
 from .facade import BX24Facade
 from .fields import Field, Money
-from .placement import EventBinding, EventUnbound
+from .placement import EventBinding, EventUnbound, PlacementInfo, PlacementInterface
 from .protocol import ProtocolError
 from .rest import AjaxError, AjaxResult
 from .session import NotInitializedError
@@ -49,6 +49,8 @@ __all__ = [
     "NotInitializedError",
     "OpenPathError",
     "PortalDeniedError",
+    "PlacementInfo",
+    "PlacementInterface",
     "ProtocolError",
     "ReplyTimeout",
     "upload",

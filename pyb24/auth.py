@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
 
 from .bridge import ParentBridge, require
 from .host import Host
@@ -22,23 +22,38 @@ from .session import NotInitializedError
 log = logging.getLogger("pyb24")
 
 
-class AuthData(dict[str, Any]):
-    """``BX24.getAuth()``: a plain dict (``auth["access_token"]``) that also allows
-    ``auth.access_token`` as in the JS docs, and never shows tokens in its repr."""
+class AuthFields(TypedDict):
+    """The keys of ``BX24.getAuth()`` (BX24.js' names) and their types."""
 
-    _SECRET = ("access_token", "refresh_token")
+    access_token: str
+    refresh_token: str
+    expires_in: int  # the absolute expiry time, epoch milliseconds
+    domain: str  # the portal's host, no scheme
+    member_id: str
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
 
-    def __repr__(self) -> str:
-        shown = {k: ("***" if k in self._SECRET else v) for k, v in self.items()}
-        return f"AuthData({shown!r})"
+if TYPE_CHECKING:
+    # Type checkers see the TypedDict: ``auth["access_token"]`` is a ``str``.
+    AuthData: TypeAlias = AuthFields
+else:
 
-    __str__ = __repr__
+    class AuthData(dict[str, Any]):
+        """``BX24.getAuth()``: a plain dict (``auth["access_token"]``) that also allows
+        ``auth.access_token`` as in the JS docs, and never shows tokens in its repr."""
+
+        _SECRET = ("access_token", "refresh_token")
+
+        def __getattr__(self, name: str) -> Any:
+            try:
+                return self[name]
+            except KeyError:
+                raise AttributeError(name) from None
+
+        def __repr__(self) -> str:
+            shown = {k: ("***" if k in self._SECRET else v) for k, v in self.items()}
+            return f"AuthData({shown!r})"
+
+        __str__ = __repr__
 
 
 @dataclass
@@ -80,7 +95,7 @@ class AuthState:
     def isAdmin(self) -> bool:
         return self._tokens is not None and self._tokens.is_admin
 
-    def getAuth(self) -> AuthData | bool:
+    def getAuth(self) -> AuthData | Literal[False]:
         tokens = self._tokens
         if not self._loaded or tokens is None or tokens.expires_ms <= self._host.now_ms():
             return False
@@ -102,7 +117,7 @@ class AuthState:
         request = bridge.request("refreshAuth", {}, callback, convert=self._apply)
         return _detached(self._host, request)
 
-    def _apply(self, tokens: Any) -> AuthData | bool:
+    def _apply(self, tokens: Any) -> AuthData | Literal[False]:
         if isinstance(tokens, dict) and tokens.get("AUTH_ID"):
             if self._tokens is None:  # the init data had none: not an admin, no member id
                 self._tokens = _Tokens("", None, 0.0, is_admin=False, member_id="")

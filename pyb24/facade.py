@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .aliases import add_aliases
 from .auth import AuthData, AuthState
@@ -116,7 +116,7 @@ class BX24Facade:
         return name in BX24_JS_NAMES or (not name.startswith("_") and hasattr(self, name))
 
     # -- init, install, ready (§4.2, §4.3) -----------------------------------------------
-    def init(self, callback: Handler | None = None) -> asyncio.Future[Any]:
+    def init(self, callback: Handler | None = None) -> asyncio.Future[None]:
         """Run ``callback`` (and resolve the awaitable) once the portal's init data is in."""
         return self._session.init(callback)
 
@@ -130,7 +130,7 @@ class BX24Facade:
         install chain: tell the portal the installation is finished. Otherwise: nothing."""
         self._session.installFinish()
 
-    def ready(self, callback: Handler | None = None) -> asyncio.Future[Any]:
+    def ready(self, callback: Handler | None = None) -> asyncio.Future[None]:
         """Run ``callback`` (and resolve the awaitable) once the document has a body."""
         return self._session.ready(callback)
 
@@ -147,12 +147,14 @@ class BX24Facade:
     def getDomain(self) -> str:
         return self._session.getDomain()
 
-    def getAuth(self) -> AuthData | bool:
+    def getAuth(self) -> AuthData | Literal[False]:
         """``False`` before init or once expired; else the tokens, with ``expires_in`` as the
         absolute expiry time in epoch milliseconds (BX24.js units)."""
         return self._auth.getAuth()
 
-    def refreshAuth(self, callback: Callback | None = None) -> asyncio.Future[Any]:
+    def refreshAuth(
+        self, callback: Callback | None = None
+    ) -> asyncio.Future[AuthData | Literal[False]]:
         """Ask the portal for fresh tokens; ``callback``/the awaitable get ``getAuth()``.
         Raises ``ReplyTimeout`` (awaitable only) if the portal stays silent (§3.2)."""
         return self._auth.refreshAuth(callback)
@@ -160,7 +162,7 @@ class BX24Facade:
     # -- REST (§4.6, §5) -------------------------------------------------------------------
     def callMethod(
         self, method: str, params: Any = None, callback: Callable[[AjaxResult], Any] | None = None
-    ) -> asyncio.Future[Any]:
+    ) -> asyncio.Future[AjaxResult]:
         """Call a REST method; the callback and the awaitable get an ``AjaxResult``."""
         return self._rest.call(method, params, callback)
 

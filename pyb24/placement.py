@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .bridge import ParentBridge, invoke_callback, require
 from .host import Host
@@ -23,7 +23,22 @@ class EventUnbound(RuntimeError):
     """Waiting on an :class:`EventBinding` that was unbound."""
 
 
-def normalize_interface(reply: Any) -> dict[str, list[Any]]:
+class PlacementInfo(TypedDict):
+    """``BX24.placement.info()``: the placement's code (``"CRM_DEAL_DETAIL_TAB"``) and its
+    options; both ``None`` before init."""
+
+    placement: str | None
+    options: dict[str, Any] | None
+
+
+class PlacementInterface(TypedDict):
+    """``BX24.placement.getInterface()``: the placement's own commands and events."""
+
+    command: list[Any]
+    event: list[Any]
+
+
+def normalize_interface(reply: Any) -> PlacementInterface:
     """getInterface's answer, always ``{"command": [...], "event": [...]}`` (§3.18)."""
     reply = reply if isinstance(reply, dict) else {}
     return {"command": as_list(reply.get("command")), "event": as_list(reply.get("event"))}
@@ -66,14 +81,14 @@ class Placement:
         self._is_bx24_name = is_bx24_name
         self._bindings: list[EventBinding] = []
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> PlacementInfo:
         """``{"placement": PLACEMENT, "options": PLACEMENT_OPTIONS}`` (options always a dict)."""
         data = self._session.init_data
         if data is None:
             return {"placement": None, "options": None}
         return {"placement": data["PLACEMENT"], "options": data["PLACEMENT_OPTIONS"]}
 
-    def getInterface(self, callback: Callback | None = None) -> asyncio.Future[Any]:
+    def getInterface(self, callback: Callback | None = None) -> asyncio.Future[PlacementInterface]:
         """The placement's own commands and events: ``{"command": [...], "event": [...]}``.
         General commands are never listed (a ``DEFAULT`` placement gets two empty lists)."""
         bridge = require(self._bridge)

@@ -3,10 +3,12 @@
 import asyncio
 import json
 import logging
+from typing import get_type_hints
 
 import pytest
 
-from pyb24 import AuthData, NotInitializedError, NotInPortalError, ReplyTimeout
+from pyb24 import AuthData, NotInitializedError, NotInPortalError, PlacementInfo, ReplyTimeout
+from pyb24.auth import AuthFields
 from pyb24.facade import BX24Facade
 from tests.support.fakes import INIT_DATA, NOW, SID, FakeHost, settle
 
@@ -111,6 +113,17 @@ async def test_get_auth_is_false_before_init_and_after_expiry():
     assert "secret" not in repr(auth) and "secret" not in str(auth) and "secret" not in repr(bx24)
     await host.advance(3600)
     assert bx24.getAuth() is False
+
+
+async def test_get_auth_holds_what_its_typed_dict_tells_type_checkers():
+    _, bx24 = await initialised()
+    auth = bx24.getAuth()
+    hints = get_type_hints(AuthFields)
+    assert set(auth) == set(hints)
+    assert all(isinstance(auth[key], hint) for key, hint in hints.items())
+    info = bx24.placement.info()
+    assert set(info) == set(get_type_hints(PlacementInfo))
+    assert isinstance(info["placement"], str) and isinstance(info["options"], dict)
 
 
 async def test_refresh_auth_updates_tokens_for_callback_and_awaitable():

@@ -22,6 +22,8 @@ USER_API = {
     "Money",
     "OpenPathError",
     "PortalDeniedError",
+    "PlacementInfo",
+    "PlacementInterface",
     "NotInPortalError",
     "NotInitializedError",
     "ReplyTimeout",

@@ -7,7 +7,8 @@ wrap records in (``{"item": …}``, ``{"tasks": […]}``) and where its writes p
 answers come in three documented shapes, all read into :class:`Field`:
 
 * classic CRM (``crm.deal.fields``, api-reference/crm/deals/crm-deal-fields.md):
-  ``{NAME: {type, isRequired, isReadOnly, isMultiple, title, statusType?, items?}}``;
+  ``{NAME: {type, isRequired, isReadOnly, isMultiple, title, statusType?, items?}}``, a user
+  field's label in ``formLabel``/``listLabel`` (its ``title`` is its name);
 * universal CRM (``crm.item.fields``, api-reference/crm/universal/crm-item-fields.md) and
   tasks (``tasks.task.getFields``, api-reference/tasks/tasks-task-get-fields.md): the same
   under ``{"fields": …}``, with ``upperName`` (crm.item) or ``required``/``values`` (tasks);
@@ -201,7 +202,7 @@ def _field(name: str, description: Mapping[str, Any]) -> Field:
     return Field(
         name=name,
         type=str(description.get("type") or ""),
-        title=str(description.get("title") or ""),
+        title=str(_title(description)),
         multiple=flag("isMultiple", "multiple"),
         required=flag("isRequired", "required"),
         read_only=flag("isReadOnly", "readonly", "primary"),
@@ -209,6 +210,13 @@ def _field(name: str, description: Mapping[str, Any]) -> Field:
         status_type=str(status_type) if status_type else None,
         upper_name=str(description.get("upperName") or ""),
     )
+
+
+def _title(description: Mapping[str, Any]) -> Any:
+    """A user field's label: classic ``*.fields`` give its name as ``title`` and the label
+    as ``formLabel``/``listLabel`` (crm-company-fields.md); others have ``title`` only."""
+    label = description.get("formLabel") or description.get("listLabel")
+    return label or description.get("title") or ""
 
 
 def _items(description: Mapping[str, Any]) -> tuple[FieldItem, ...]:

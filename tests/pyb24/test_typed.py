@@ -54,7 +54,16 @@ DEAL_FIELDS = {
     "ASSIGNED_BY_ID": _desc("user", "Responsible"),
     "DATE_CREATE": _desc("datetime", "Created", isReadOnly=True),
     "COMMENTS": _desc("string", "Comment"),
-    "UF_CRM_BUDGET": _desc("money", "Budget", isDynamic=True),
+    # user fields: title is the field's name, the label is in *Label (crm-company-fields.md)
+    "UF_CRM_BUDGET": _desc(
+        "money",
+        "UF_CRM_BUDGET",
+        isDynamic=True,
+        listLabel="Budget",
+        formLabel="Budget",
+        filterLabel="Budget",
+        settings={"DEFAULT_VALUE": ""},
+    ),
     "UF_CRM_PRIORITY": _desc(
         "enumeration",
         "Priority",
@@ -224,7 +233,7 @@ async def test_classic_fields_read_type_flags_title_status_type_and_list_items()
     assert fields["STAGE_ID"].status_type == "DEAL_STAGE"
     assert fields["CONTACT_IDS"].multiple and fields["CONTACT_IDS"].type == "crm_contact"
     assert fields["UF_CRM_PRIORITY"].items == (FieldItem(79, "Low"), FieldItem(80, "High"))
-    assert fields["UF_CRM_BUDGET"].type == "money"
+    assert (fields["UF_CRM_BUDGET"].type, fields["UF_CRM_BUDGET"].title) == ("money", "Budget")
 
 
 async def test_item_fields_are_read_under_fields_with_their_upper_names():

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .auth import AuthData
 from .bridge import NotInPortalError, ReplyTimeout
+from .dialogs import SelectedAccess, SelectedCrm, SelectedUser
 from .encoding import upload
 from .errors import (
     B24AccessError,
@@ -53,6 +54,9 @@ __all__ = [
     "PlacementInterface",
     "ProtocolError",
     "ReplyTimeout",
+    "SelectedAccess",
+    "SelectedCrm",
+    "SelectedUser",
     "upload",
 ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from .bridge import ParentBridge, require
 from .phparray import as_list
@@ -17,7 +17,40 @@ from .phparray import as_list
 Callback = Callable[[Any], Any]
 
 
-def normalize_crm_selection(reply: Any) -> dict[str, list[Any]]:
+class SelectedUser(TypedDict):
+    """A user chosen in ``selectUser``/``selectUsers`` (§3.11: the docs list ``id`` and
+    ``name``; the portal also sends the others)."""
+
+    id: str  # numeric text
+    name: str
+    photo: NotRequired[str]
+    position: NotRequired[str]
+    url: NotRequired[str]
+    sub: NotRequired[bool]
+    sup: NotRequired[bool]
+
+
+class SelectedAccess(TypedDict):
+    """An access code chosen in ``selectAccess`` (§3.12): ``{"id": "U1", "name": …}``."""
+
+    id: str
+    name: str
+    provider: NotRequired[str]
+
+
+class SelectedCrm(TypedDict):
+    """A CRM entity chosen in ``selectCRM`` (§3.13): ``{"id": "D_1", "title": …}``."""
+
+    id: str  # D_1, L_1348, C_2, CO_4, Q_1
+    title: str
+    type: NotRequired[str]
+    place: NotRequired[str]
+    desc: NotRequired[str]
+    url: NotRequired[str]
+    image: NotRequired[str]
+
+
+def normalize_crm_selection(reply: Any) -> dict[str, list[SelectedCrm]]:
     """selectCRM's answer: ``{"deal": [{"id": "D_1", …}], …}``, every bucket a list (§3.13).
 
     The parent historically sends buckets as objects with numeric keys, and an empty answer
@@ -53,12 +86,12 @@ class Dialogs:
 
     def selectUser(
         self, title: Any = None, callback: Callback | None = None
-    ) -> asyncio.Future[Any]:
+    ) -> asyncio.Future[SelectedUser]:
         return self._select_user(title, callback, multiple=False)
 
     def selectUsers(
         self, title: Any = None, callback: Callback | None = None
-    ) -> asyncio.Future[Any]:
+    ) -> asyncio.Future[list[SelectedUser]]:
         return self._select_user(title, callback, multiple=True)
 
     def _select_user(
@@ -70,14 +103,14 @@ class Dialogs:
         params = {"mult": multiple} if title is None else {"title": title, "mult": multiple}
         return bridge.request("selectUser", params, callback, convert=as_list if multiple else None)
 
-    def selectAccess(self, *args: Any) -> asyncio.Future[Any]:
+    def selectAccess(self, *args: Any) -> asyncio.Future[list[SelectedAccess]]:
         bridge = require(self._bridge)
         value, callback = shuffle_select_access(args)
         return bridge.request("selectAccess", {"value": value}, callback, convert=as_list)
 
     def selectCRM(
         self, params: Any = None, callback: Callback | None = None
-    ) -> asyncio.Future[Any]:
+    ) -> asyncio.Future[dict[str, list[SelectedCrm]]]:
         bridge = require(self._bridge)
         if callable(params):
             params, callback = None, params

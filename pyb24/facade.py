@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .aliases import add_aliases
 from .auth import AuthData, AuthState
 from .bridge import ParentBridge, require
-from .dialogs import Dialogs
+from .dialogs import Dialogs, SelectedAccess, SelectedCrm, SelectedUser
 from .fields import Field
 from .host import Host
 from .listing import Strategy
@@ -263,7 +263,7 @@ class BX24Facade:
     # -- dialogs (§3.11–3.13) ------------------------------------------------------------
     def selectUser(
         self, title: Any = None, callback: Callback | None = None
-    ) -> asyncio.Future[Any]:
+    ) -> asyncio.Future[SelectedUser]:
         """The portal's user picker; resolves to the chosen user ``{"id", "name", …}``.
 
         ``selectUser(callback)`` works as in BX24.js. Closing the picker sends no answer:
@@ -273,11 +273,11 @@ class BX24Facade:
 
     def selectUsers(
         self, title: Any = None, callback: Callback | None = None
-    ) -> asyncio.Future[Any]:
+    ) -> asyncio.Future[list[SelectedUser]]:
         """The multiple user picker; resolves to a list of users (see :meth:`selectUser`)."""
         return self._dialogs.selectUsers(title, callback)
 
-    def selectAccess(self, *args: Any) -> asyncio.Future[Any]:
+    def selectAccess(self, *args: Any) -> asyncio.Future[list[SelectedAccess]]:
         """``selectAccess([title,] [value,] callback)``: the access-permission picker.
 
         ``value`` lists access codes shown as already granted (``["AU", "U1"]``). Resolves
@@ -287,7 +287,7 @@ class BX24Facade:
 
     def selectCRM(
         self, params: Any = None, callback: Callback | None = None
-    ) -> asyncio.Future[Any]:
+    ) -> asyncio.Future[dict[str, list[SelectedCrm]]]:
         """The CRM entity picker. ``params``: ``entityType`` (list of ``lead``, ``contact``,
         ``company``, ``deal``, ``quote``), ``multiple``, ``value`` (``{"deal": [1, 2]}``).
 

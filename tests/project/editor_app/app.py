@@ -32,6 +32,12 @@ async def main() -> None:
     reveal_type(info["placement"])  # str | None
     reveal_type(info["options"])  # dict[str, Any] | None
     reveal_type(await BX24.placement.get_interface())  # PlacementInterface
+    user = await BX24.select_user("Who reviews this deal?")
+    reveal_type(user)  # SelectedUser
+    reveal_type(user["id"])  # str
+    chosen = await BX24.select_crm({"entityType": ["deal"], "multiple": False})
+    reveal_type(chosen["deal"][0])  # SelectedCrm
+    reveal_type(await BX24.select_access(["AU"]))  # list[SelectedAccess]
 
     # the Pythonic layer: keyword options spelled out
     deals = await BX24.list_all("crm.deal.list", limit=10, strategy="cursor", typed=True)

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import AsyncIterator, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .aliases import add_aliases
 from .auth import AuthData, AuthState
@@ -277,6 +277,22 @@ class BX24Facade:
         """The multiple user picker; resolves to a list of users (see :meth:`selectUser`)."""
         return self._dialogs.selectUsers(title, callback)
 
+    @overload
+    def selectAccess(
+        self, callback: Callback | None = None, /
+    ) -> asyncio.Future[list[SelectedAccess]]: ...
+    @overload
+    def selectAccess(
+        self, value: Sequence[str], callback: Callback | None = None, /
+    ) -> asyncio.Future[list[SelectedAccess]]: ...
+    @overload
+    def selectAccess(
+        self,
+        title: str,
+        value: Sequence[str] | Callback | None = None,
+        callback: Callback | None = None,
+        /,
+    ) -> asyncio.Future[list[SelectedAccess]]: ...
     def selectAccess(self, *args: Any) -> asyncio.Future[list[SelectedAccess]]:
         """``selectAccess([title,] [value,] callback)``: the access-permission picker.
 

@@ -38,6 +38,8 @@ async def main() -> None:
     chosen = await BX24.select_crm({"entityType": ["deal"], "multiple": False})
     reveal_type(chosen["deal"][0])  # SelectedCrm
     reveal_type(await BX24.select_access(["AU"]))  # list[SelectedAccess]
+    reveal_type(BX24.selectAccess("Who may see it?", ["AU"], print))  # Future[list[SelectedAccess]]
+    BX24.selectAccess(42)  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue, reportArgumentType]
 
     # the Pythonic layer: keyword options spelled out
     deals = await BX24.list_all("crm.deal.list", limit=10, strategy="cursor", typed=True)

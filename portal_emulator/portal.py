@@ -8,17 +8,21 @@ and their results (or :class:`PortalError`) back into HTTP answers.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .rest import RestEmulator
-from .rest.core import APP_CODE
+from .rest.core import APP_CODE, APP_SCOPES
+from .rest.methods import APP_INFO
 from .scenario import Scenario, ScenarioError, parse_scenario
 from .store import InvalidGrant, Layout, Store, TokenPair, User
 
 PORTAL_NAME = "Acme Corp"
 APP_NAME = "pyb24 App"
+# The cloud's OAuth server, as the portal names it to every app (settings/oauth/simple-way.md).
+SERVER_ENDPOINT = "https://oauth.bitrix.info/rest/"
 
 
 class PortalError(Exception):
@@ -91,6 +95,7 @@ def open_layout(store: Store, scenario: Scenario, *, host: str, app_origin: str)
         "isAdmin": is_admin,
         "lang": scenario.lang,
         "memberId": store.member_id(),
+        "frameBody": frame_body(store),
         "firstRun": not store.user_installed(user.id),
         "install": store.app_installed() == "N",
         "placement": scenario.placement,
@@ -103,6 +108,22 @@ def open_layout(store: Store, scenario: Scenario, *, host: str, app_origin: str)
         "userOptions": store.user_options(user.id),
         "appOptions": store.app_options(),
         "user": user_json(user),
+    }
+
+
+def frame_body(store: Store) -> dict[str, str]:
+    """The fixed fields of the form the portal POSTs into an app frame, in the portal's order
+    (api-reference/widgets/_includes/widget_data.md, settings/oauth/simple-way.md). The page
+    puts each layout's AUTH_ID, AUTH_EXPIRES, REFRESH_ID before them, PLACEMENT and
+    PLACEMENT_OPTIONS after them."""
+    member_id = store.member_id()
+    return {
+        "SERVER_ENDPOINT": SERVER_ENDPOINT,
+        # Per app and portal, as the portal's is; the same one event handlers would get.
+        "APPLICATION_TOKEN": hashlib.sha256(f"{member_id}:{APP_CODE}".encode()).hexdigest()[:32],
+        "APPLICATION_SCOPE": ",".join(APP_SCOPES),
+        "member_id": member_id,
+        "status": str(APP_INFO["STATUS"]),
     }
 
 

@@ -677,7 +677,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/portal/foreign.html", GET, PortalHandler.serve_foreign_page),
     Route("/portal/static/", GET, PortalHandler.serve_portal_static, prefix=True),
     Route("/favicon.ico", GET, PortalHandler.serve_favicon),
-    Route("/", GET, PortalHandler.serve_app_file, prefix=True),
+    Route("/", GET | POST, PortalHandler.serve_app_file, prefix=True),  # the frame POSTs
 )
 
 

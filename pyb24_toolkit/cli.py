@@ -7,7 +7,9 @@ Bad input ends in one line on stderr and a non-zero exit code, never a traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 from . import assets
 from .appdir import checked_app_dir
 from .errors import ToolError
+from .framehost import probe
 
 PROG = "pyb24"
 
@@ -75,7 +78,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="add generated deals until the store holds at least N (benchmarks: 10000)",
     )
-    dev.add_argument("--page", default="/index.html", help="the app page the printed URL opens")
+    dev.add_argument(
+        "--page",
+        default="/index.html",
+        help="the app page the printed URL opens: a path in DIR, or the URL of a page served "
+        "elsewhere (checked to answer the portal's form POST)",
+    )
     dev.add_argument(
         "--no-snapshot", action="store_true", help="do not build the start-up snapshot"
     )
@@ -128,12 +136,21 @@ def _dev(args: argparse.Namespace) -> int:
 
     folder = checked_app_dir(args.dir)
     page = args.page.split("?")[0].split("#")[0]
-    if not page.startswith("/") or not (folder / page.lstrip("/")).is_file():
-        raise ToolError(f"--page {args.page}: no such page in {folder} (give /index.html or so)")
+    if "://" in page:  # served elsewhere: it must take the portal's form POST
+        if not page.startswith(("http://", "https://")):
+            raise ToolError(f"--page {args.page}: give an http:// or https:// URL")
+        problem = probe(args.page)
+        if problem:
+            raise ToolError(f"--page {problem}")
+    elif not page.startswith("/") or not (folder / page.lstrip("/")).is_file():
+        raise ToolError(
+            f"--page {args.page}: no such page in {folder} (give /index.html or so, or the URL "
+            "of a page served elsewhere)"
+        )
+    db = _checked_db(Path(args.db)) if args.db else _default_db(folder)
     assets.prepare_app(folder, say, snapshot=not args.no_snapshot)
-    db = Path(args.db) if args.db else _default_db(folder)
-    db.parent.mkdir(parents=True, exist_ok=True)
     try:
+        db.parent.mkdir(parents=True, exist_ok=True)
         emulator = start_emulator(
             root=folder,
             db_path=db,
@@ -145,6 +162,8 @@ def _dev(args: argparse.Namespace) -> int:
         )
     except EmulatorError as exc:  # a taken port: the message names it and the option
         raise ToolError(getattr(exc, "strerror", None) or str(exc)) from None
+    except sqlite3.Error as exc:  # a file _checked_db could not tell from a sound one
+        raise ToolError(f"--db {db}: {exc} (give a new file name)") from None
     except OSError as exc:
         raise ToolError(f"cannot start the emulated portal: {exc}") from None
     banner = [
@@ -155,6 +174,49 @@ def _dev(args: argparse.Namespace) -> int:
     ]
     serve_until_stopped(emulator, args.seed_deals, banner)
     return 0
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _checked_db(db: Path) -> Path:
+    """``--db FILE``: a new file in a folder that can hold it, or an emulated portal's own
+    SQLite file. Anything else is one line, and the file is left as it was (the emulator
+    rewrites a store it does not know, so another program's database is refused)."""
+    try:
+        if db.is_dir():
+            raise ToolError(
+                f"--db {db} is a folder: give a file name, e.g. {db / 'portal.sqlite3'}"
+            )
+        if db.exists():
+            with db.open("rb") as file:
+                header = file.read(len(SQLITE_HEADER))
+            if header and header != SQLITE_HEADER:
+                raise ToolError(f"--db {db} is not a SQLite file: give a new file name")
+            if header and not _is_portal_db(db):
+                raise ToolError(
+                    f"--db {db} is another program's SQLite database: give a new file name"
+                )
+            return db
+        db.parent.mkdir(parents=True, exist_ok=True)
+        with db.open("xb"):
+            pass  # can be created here; the emulator fills it
+        db.unlink()
+    except OSError as exc:
+        raise ToolError(f"--db {db}: cannot write there ({exc.strerror or exc})") from None
+    return db
+
+
+def _is_portal_db(db: Path) -> bool:
+    """An emulated portal's store (it has the ``portal`` table), or an empty database."""
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        ) as conn:
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.Error:
+        return False
+    return not names or "portal" in names
 
 
 def _default_db(folder: Path) -> Path:

@@ -29,6 +29,8 @@ from typing import Any
 
 import pytest
 
+from .framehost import load_problem
+
 BOOT_TIMEOUT_MS = 100_000  # Pyodide boots in seconds, but a loaded 2-core CI machine is slow
 _RUNNER = Path(__file__).with_name("frame_runner.py")
 _DIALOG = ".b24-dialog-overlay"
@@ -46,6 +48,11 @@ class AppError(AssertionError):
         self.message = message
         self.app_traceback = app_traceback
         super().__init__(f"{type_}: {message}\n\nin the app frame:\n{app_traceback}".rstrip())
+
+
+class FrameLoadError(AssertionError):
+    """``b24.open()`` found the app page unserved: its host refused the portal's form POST
+    (405/501), answered another error, or could not be reached. The message says what to do."""
 
 
 # -- options and ini ------------------------------------------------------------------------
@@ -247,8 +254,48 @@ class B24:
             lang=lang,
             **knobs,
         )
-        self.page.goto(url)
+        posted: list[Any] = []  # the frame's form POST (PROTOCOL.md §1.1), once it is sent
+
+        def frame_post(request: Any) -> bool:
+            return bool(request.method == "POST" and request.is_navigation_request())
+
+        def seen(request: Any) -> None:
+            if frame_post(request):
+                posted.append(request)
+
+        self.page.on("request", seen)
+        try:
+            self.page.goto(url)
+            self._check_frame_load(posted, frame_post)
+        finally:
+            self.page.remove_listener("request", seen)
         return App(self.page, self.emulator)
+
+    def _check_frame_load(self, posted: list[Any], frame_post: Callable[[Any], bool]) -> None:
+        """The app page answered the portal's form POST, or :class:`FrameLoadError` saying
+        why the frame shows no app (a host that refuses POST: 405/501) and what to do."""
+        app_url = self.page.evaluate(
+            "() => window.portal?.config.error === null ? window.portal.config.appUrl : null"
+        )
+        if not app_url:
+            return  # a bad scenario: the portal shows why, and loads no frame
+        page_url = app_url.split("?")[0]
+        ours = [r for r in posted if r.url.split("?")[0] == page_url]
+        if not ours:
+            ours = [
+                self.page.wait_for_event(
+                    "request",
+                    lambda r: frame_post(r) and r.url.split("?")[0] == page_url,
+                    timeout=BOOT_TIMEOUT_MS,
+                )
+            ]
+        response = ours[0].response()
+        if response is None:
+            failure = ours[0].failure or "no answer"
+            raise FrameLoadError(f"cannot load {page_url} into the portal's frame: {failure}")
+        problem = load_problem(page_url, response.status)
+        if problem:
+            raise FrameLoadError(problem)
 
 
 class FrameRunner:

@@ -10,6 +10,7 @@ from .errors import ToolError
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "app"
 PLACEMENT_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 APP_NAME = re.compile(r"[\w][\w .-]*")  # goes into HTML, Python and Markdown as it is
+MAX_NAME = 255  # bytes in one file name on every common file system
 
 
 def create_app(target: Path, placement: str = "DEFAULT") -> list[Path]:
@@ -19,15 +20,26 @@ def create_app(target: Path, placement: str = "DEFAULT") -> list[Path]:
             f"--placement {placement!r} is not a placement code "
             "(capitals, digits and _, e.g. CRM_DEAL_DETAIL_TAB)"
         )
-    if target.exists() and not target.is_dir():
-        raise ToolError(f"{target} exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()):
-        raise ToolError(f"{target} is not empty: choose a new folder name")
     name = target.resolve().name
+    if len(name.encode()) > MAX_NAME:
+        raise ToolError(f"the folder name is {len(name.encode())} bytes: at most {MAX_NAME}")
     if not APP_NAME.fullmatch(name):
         raise ToolError(
             f"{name!r} cannot name an app: use letters, digits, spaces, '.', '-' and '_'"
         )
+    try:
+        return _write(target, placement, name)
+    except OSError as exc:  # /proc/x, /dev/null/x, afile/x, a read-only disk: one line
+        reason = exc.strerror or type(exc).__name__
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(target) else ""
+        raise ToolError(f"cannot create the app folder {target}: {reason}{where}") from None
+
+
+def _write(target: Path, placement: str, name: str) -> list[Path]:
+    if target.exists() and not target.is_dir():
+        raise ToolError(f"{target} exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()):
+        raise ToolError(f"{target} is not empty: choose a new folder name")
     values = {
         "name": name,
         "placement": placement,

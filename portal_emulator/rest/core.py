@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 PAGE_SIZE = 50
 APP_CODE = "local.pyb24"  # the emulated app's code (app.info CODE; keys its storage, placements)
 SCOPES = ("basic", "crm", "department", "entity", "im", "placement", "task", "user")  # the app's
+# What the portal lists as the app's scopes (``scope``, APPLICATION_SCOPE): basic is no scope
+# it names (api-reference/common/system/scope.md).
+APP_SCOPES = tuple(name for name in SCOPES if name != "basic")
 
 
 class RestError(Exception):

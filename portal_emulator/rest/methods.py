@@ -28,7 +28,17 @@ from . import (
     tasks,
     timeline,
 )
-from .core import APP_CODE, SCOPES, Caller, RestError, Result, as_map, to_flag, to_int
+from .core import (
+    APP_CODE,
+    APP_SCOPES,
+    SCOPES,  # noqa: F401 - read here by the method table's tests
+    Caller,
+    RestError,
+    Result,
+    as_map,
+    to_flag,
+    to_int,
+)
 from .phpquery import php_value
 
 # Events an app may bind (a representative part of the portal's list), upper case.
@@ -127,7 +137,7 @@ def scope(caller: Caller, params: dict[str, Any]) -> Any:
     (api-reference/common/system/scope.md). ``full``: every scope of the portal."""
     if to_flag(_lower_keys(params).get("full")):
         return list(ALL_SCOPES)
-    return [name for name in SCOPES if name != "basic"]
+    return list(APP_SCOPES)
 
 
 def methods(caller: Caller, params: dict[str, Any]) -> Any:

@@ -58,11 +58,45 @@ export function startLayout(layout) {
   iframe.name = location.host + '|' + (location.protocol === 'https:' ? 1 : 0) + '|' + layout.appSid;
   iframe.className = 'b24-app-frame';
   iframe.title = config.appName;
-  iframe.src = layout.appUrl;
   if (layout === state.mainLayout) iframe.id = 'app-frame';
   layout.iframe = iframe;
   layout.container.appendChild(iframe);
+  loadFrame(layout);
   refreshEventTools();
+}
+
+// The frame is loaded as applayout.js init loads it (PROTOCOL.md §1.1): a hidden form POSTed
+// into it, DOMAIN/PROTOCOL/LANG/APP_SID in the query string (appUrl), the rest as the body in
+// the portal's order (api-reference/widgets/_includes/widget_data.md), PLACEMENT_OPTIONS as
+// JSON text; the DEFAULT placement with no options sends none (settings/oauth/simple-way.md).
+// So the app's host must accept POST, as on a real portal.
+function loadFrame(layout) {
+  const form = document.createElement('form');
+  form.method = 'POST';
+  form.action = layout.appUrl;
+  form.target = layout.iframe.name;
+  form.hidden = true;
+  const fields = {
+    AUTH_ID: layout.auth.AUTH_ID,
+    AUTH_EXPIRES: String(layout.auth.AUTH_EXPIRES),
+    REFRESH_ID: layout.auth.REFRESH_ID,
+    ...config.frameBody,
+    PLACEMENT: layout.placement,
+  };
+  const options = layout.placementOptions || {};
+  if (layout.placement !== 'DEFAULT' || Object.keys(options).length) {
+    fields.PLACEMENT_OPTIONS = JSON.stringify(options);
+  }
+  for (const [name, value] of Object.entries(fields)) {
+    const input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = name;
+    input.value = value == null ? '' : String(value);
+    form.appendChild(input);
+  }
+  document.body.appendChild(form);
+  form.submit();
+  form.remove();
 }
 
 // The frame goes away with its slider; its event subscriptions end with it (§3.19).
@@ -82,7 +116,7 @@ export function reloadFrames() {
   for (const layout of state.layouts) {
     if (!layout.iframe) continue;
     layout.bindings.clear();
-    layout.iframe.src = layout.appUrl;
+    loadFrame(layout);
   }
   refreshEventTools();
 }

@@ -121,10 +121,14 @@ def start(app: Path, runtime: Installation):
         ("/portal/foreign.html", "serve_foreign_page", GET),
         ("/portal/static/portal.js", "serve_portal_static", GET),
         ("/favicon.ico", "serve_favicon", GET),
-        ("/index.html", "serve_app_file", GET),
-        ("/settings.html", "serve_app_file", GET),
-        ("/restaurant.html", "serve_app_file", GET),  # a prefix of "/rest" is not REST
-        ("/portal.html", "serve_app_file", GET),
+        ("/index.html", "serve_app_file", GET | POST),  # the portal POSTs the frame
+        ("/settings.html", "serve_app_file", GET | POST),  # the portal POSTs the frame
+        (
+            "/restaurant.html",
+            "serve_app_file",
+            GET | POST,
+        ),  # the portal POSTs the frame  # a prefix of "/rest" is not REST
+        ("/portal.html", "serve_app_file", GET | POST),  # the portal POSTs the frame
     ],
 )
 def test_one_route_table_answers_every_path(path, handler, methods):
@@ -167,7 +171,7 @@ def fresh(tmp_path, runtime):
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [
-        ("POST", "/index.html", 405),
+        ("PUT", "/index.html", 405),  # POST is served: the portal POSTs the frame's form
         ("DELETE", "/portal/", 405),
         ("GET", "/portal/api/refresh", 405),
         ("POST", "/portal/api/directory", 405),
@@ -179,6 +183,14 @@ def test_wrong_methods_get_405_from_the_table(emu, method, path, status):
     code, headers, body = request(emu.app_origin + path, method=method, data=b"{}")
     assert code == status
     assert json.loads(body)["error"] == ("METHOD_NOT_ALLOWED" if status == 405 else "NOT_FOUND")
+
+
+def test_an_app_page_answers_the_portals_form_post(emu):
+    """The portal loads the frame with a form POST (api-reference/widgets/_includes/
+    widget_data.md): the page comes back as for GET, and the connection stays usable."""
+    form = b"AUTH_ID=x&PLACEMENT=DEFAULT"
+    code, _, body = request(emu.app_origin + "/index.html?DOMAIN=d", method="POST", data=form)
+    assert code == 200 and b"<title>app</title>" in body
 
 
 # -- the app folder ------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """The ``pyb24`` command: bad input is one clear line and an exit code, never a traceback."""
 
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -132,3 +134,93 @@ def test_dev_with_a_page_the_app_does_not_have(tmp_path, cache):
     pyb24("new", "app", cwd=tmp_path, env_cache=cache)
     result = pyb24("dev", "app", "--page", "/settings.html", cwd=tmp_path, env_cache=cache)
     assert_one_line_error(result, "--page /settings.html: no such page")
+
+
+class _NginxLikeHost(http.server.SimpleHTTPRequestHandler):
+    """A static host that answers POST with 405, as nginx's static module does."""
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        self.send_error(405)
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet
+        pass
+
+
+class _PlainHost(http.server.SimpleHTTPRequestHandler):
+    """``python -m http.server``: no do_POST, so POST is its 501."""
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet
+        pass
+
+
+@pytest.mark.parametrize(("handler", "status"), [(_NginxLikeHost, 405), (_PlainHost, 501)])
+def test_dev_with_a_page_on_a_host_that_refuses_post(tmp_path, cache, handler, status):
+    """The portal loads a page with a form POST (api-reference/widgets/_includes/
+    widget_data.md): a host that serves only GET is caught before the portal starts."""
+    pyb24("new", "app", cwd=tmp_path, env_cache=cache)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+        result = pyb24("dev", "app", "--page", url, "--no-snapshot", cwd=tmp_path, env_cache=cache)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert_one_line_error(
+        result,
+        f"--page {url} answered {status} to the portal's form POST",
+        "serve the page for POST",
+    )
+
+
+def test_dev_with_a_page_on_a_host_that_is_down(tmp_path, cache):
+    pyb24("new", "app", cwd=tmp_path, env_cache=cache)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/index.html"
+    result = pyb24("dev", "app", "--page", url, "--no-snapshot", cwd=tmp_path, env_cache=cache)
+    assert_one_line_error(result, f"--page cannot reach {url}")
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/proc/newapp", "/dev/null/x", "afile/x", "a" * 300, "afile"],
+    ids=["proc", "under-dev-null", "under-a-file", "300-char-name", "a-file"],
+)
+def test_new_with_a_target_that_cannot_be_created(tmp_path, cache, target):
+    (tmp_path / "afile").write_text("keep me\n")
+    result = pyb24("new", target, cwd=tmp_path, env_cache=cache)
+    assert_one_line_error(result)
+    assert (tmp_path / "afile").read_text() == "keep me\n"
+    assert not os.path.exists(tmp_path / target) or target == "afile"
+
+
+def _sqlite_of_another_program(path):
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('mine')")
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("db", "says"),
+    [
+        ("/proc/portal.sqlite3", "cannot write there"),
+        ("afile/portal.sqlite3", "cannot write there"),
+        ("folder", "is a folder"),
+        ("afile", "is not a SQLite file"),
+        ("other.sqlite3", "another program's SQLite database"),
+    ],
+)
+def test_dev_with_a_db_it_cannot_use(tmp_path, cache, db, says):
+    pyb24("new", "app", cwd=tmp_path, env_cache=cache)
+    (tmp_path / "afile").write_text("keep me\n")
+    (tmp_path / "folder").mkdir()
+    _sqlite_of_another_program(tmp_path / "other.sqlite3")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    result = pyb24("dev", "app", "--db", db, "--no-snapshot", cwd=tmp_path, env_cache=cache)
+    assert_one_line_error(result, f"--db {db}", says)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+    assert list((tmp_path / "folder").iterdir()) == []

@@ -32,7 +32,6 @@ import argparse
 import contextlib
 import os
 import statistics
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,7 +42,6 @@ from portal_emulator.chromium import launch_persistent_chromium
 from portal_emulator.server import Emulator, start_emulator
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 # name: (app URL, the mark that ends the load, the snapshot path the page must report)
 CASES = {
@@ -168,8 +166,18 @@ def main() -> None:
     warm: dict[str, list[dict]] = {name: [] for name in CASES}
     cold: dict[str, list[dict]] = {name: [] for name in CASES}
     built: list[dict] = []
-    with tempfile.TemporaryDirectory() as tmp_text, sync_playwright() as playwright:
+    from pyb24_snapshot import ensure_snapshot
+
+    ensure_snapshot(ROOT)  # before Playwright's loop starts: the build runs its own
+    with tempfile.TemporaryDirectory() as tmp_text:
         tmp = Path(tmp_text)
+        dist = None if args.no_build else built_app(tmp)
+        run(args, tmp, dist, warm, cold, built)
+    report(args, warm, cold, built)
+
+
+def run(args, tmp: Path, dist: Path | None, warm: dict, cold: dict, built: list) -> None:
+    with sync_playwright() as playwright:
         with serving(ROOT, tmp, "checkout") as emulator:
             for round_ in range(args.cold_rounds):
                 for name in CASES:
@@ -183,13 +191,11 @@ def main() -> None:
                 for _ in range(args.rounds):
                     for name in CASES:
                         warm[name].append(load_once(context, emulator, name))
-        if not args.no_build:
-            dist = built_app(tmp)
+        if dist is not None:
             with serving(dist, tmp, "dist") as emulator:
                 for round_ in range(max(1, args.cold_rounds)):
                     with profile(playwright, str(tmp / f"built-{round_}")) as context:
                         built.append(load_once(context, emulator, "demo, snapshot"))
-    report(args, warm, cold, built)
 
 
 def report(

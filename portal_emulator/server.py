@@ -508,12 +508,20 @@ class PortalHandler(BaseHTTPRequestHandler):
             raise PortalError(404, "NOT_FOUND", "no such file") from None
         if not file.is_file():
             raise PortalError(404, "NOT_FOUND", "no such file")
-        # Like nginx's gzip_static: a fresh precompressed twin (pyb24.snapshot.gz) is sent as is.
-        body, encoding = file, None
-        packed = file.with_name(file.name + ".gz")
-        twin = transform is None and packed.is_file() and packed.stat().st_mtime >= stat.st_mtime
-        if twin and "gzip" in self.headers.get("Accept-Encoding", ""):
-            body, encoding, stat = packed, "gzip", packed.stat()
+        # Like nginx's brotli_static/gzip_static: a fresh precompressed twin (file.br, file.gz,
+        # as pyb24 build writes them) that the browser accepts is sent as is, brotli first.
+        body, encoding, twin = file, None, False
+        accepted = _accepted_encodings(self.headers.get("Accept-Encoding", ""))
+        for suffix, name in ((".br", "br"), (".gz", "gzip")):
+            packed = file.with_name(file.name + suffix)
+            if transform is not None or not packed.is_file():
+                continue
+            packed_stat = packed.stat()
+            if packed_stat.st_mtime < stat.st_mtime:
+                continue  # older than its file: stale
+            twin = True
+            if encoding is None and name in accepted:
+                body, encoding, stat = packed, name, packed_stat
         vendor = self.path.startswith("/static/vendor/")
         headers = {
             # The pinned runtime changes only with its pins; the start-up snapshot changes with
@@ -783,6 +791,22 @@ def start_emulator(
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+def _accepted_encodings(header: str) -> set[str]:
+    """The content codings an Accept-Encoding header accepts (``q=0`` refuses one)."""
+    accepted = set()
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        quality = (
+            params.strip().removeprefix("q=").strip() if params.strip().startswith("q=") else "1"
+        )
+        try:
+            if float(quality) > 0:
+                accepted.add(name.strip().lower())
+        except ValueError:
+            continue
+    return accepted
 
 
 def _log(line: str) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import assets
+from . import assets, compress
 from .appdir import app_files, checked_app_dir, configs, read_config
 from .errors import ToolError
 
@@ -54,6 +54,8 @@ def build(
     try:
         app_files = _copy_app(folder, staging, skip=target)
         _add_installation(staging, app_files, runtime)
+        if (staging / "static" / "vendor").is_dir():  # the runtime and the snapshot
+            compress.write_twins(staging / "static" / "vendor")
         if cdn:
             _point_at_cdn(staging)
         _check(staging)

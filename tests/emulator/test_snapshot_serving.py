@@ -67,3 +67,15 @@ def test_a_twin_older_than_its_file_is_ignored(emu):
     os.utime(twin, (1, 1))
     status, headers, body = get(emu.app_origin + SNAPSHOT, **{"Accept-Encoding": "gzip"})
     assert status == 200 and body == DATA and headers["Content-Encoding"] is None
+
+
+def test_a_brotli_twin_is_preferred_where_accepted_and_refused_by_q0(emu):
+    import brotli
+
+    folder = emu.root / "static/vendor/pyb24"
+    (folder / "pyb24.snapshot.br").write_bytes(brotli.compress(DATA))
+    status, headers, body = get(emu.app_origin + SNAPSHOT, **{"Accept-Encoding": "gzip, br"})
+    assert status == 200 and headers["Content-Encoding"] == "br"
+    assert brotli.decompress(body) == DATA and headers["Vary"] == "Accept-Encoding"
+    status, headers, body = get(emu.app_origin + SNAPSHOT, **{"Accept-Encoding": "br;q=0, gzip"})
+    assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == DATA

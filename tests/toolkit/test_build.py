@@ -134,3 +134,23 @@ def test_never_replaces_a_folder_that_is_not_a_build(app, tmp_path):
     with pytest.raises(ToolError, match="would replace the app itself"):
         build(app, app, snapshot=False, say=lambda _: None)
     assert (tmp_path / "docs/notes.txt").read_text() == "mine"
+
+
+def test_the_runtime_ships_with_brotli_and_gzip_twins_where_they_save_bytes(app, tmp_path):
+    import gzip
+
+    import brotli
+
+    vendor = assets.runtime_dir()
+    wasm = (b"\0asm" + bytes(range(256)) * 64) * 8  # compresses well
+    (vendor / "pyodide/pyodide.asm.wasm").write_bytes(wasm)
+    packed = bytes(__import__("random").Random(1).randbytes(4096))  # does not
+    (vendor / "pyodide/python_stdlib.zip").write_bytes(packed)
+    build(app, tmp_path / "dist", snapshot=False, say=lambda _: None)
+    folder = tmp_path / "dist/static/vendor/pyodide"
+    assert brotli.decompress((folder / "pyodide.asm.wasm.br").read_bytes()) == wasm
+    assert gzip.decompress((folder / "pyodide.asm.wasm.gz").read_bytes()) == wasm
+    assert not (folder / "python_stdlib.zip.br").exists()
+    assert not (folder / "python_stdlib.zip.gz").exists()
+    assert not (folder / "pyodide.mjs.br").exists()  # too small to be worth it
+    assert not list((tmp_path / "dist").glob("*.br"))  # the app's own files are left as they are

@@ -133,8 +133,15 @@ STATUS_OF_CODE = {
 }
 
 
+# Not-found answers under a general code: crm-contact-delete.md answers a missing contact with
+# ERROR_CORE "Element not found" (while ERROR_CORE "File not found" is a core failure).
+_CORE_NOT_FOUND = frozenset({("ERROR_CORE", "element not found")})
+
+
 def _says_not_found(code: str, description: str) -> bool:
     if code.upper().endswith("NOT_FOUND") or "not found" in code.lower():
+        return True
+    if (code, description.strip().rstrip(".").lower()) in _CORE_NOT_FOUND:
         return True
     return (not code or code.startswith("HTTP_")) and "not found" in description.lower()
 

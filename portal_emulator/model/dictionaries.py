@@ -27,6 +27,7 @@ from .crmfields import (
     CONTACT_TYPES,
     DEAL,
     DEAL_TYPES,
+    ENTITIES,
     LEAD,
     SOURCES,
     SQL_TYPES,
@@ -172,11 +173,11 @@ STAGE_LOOK = {
 }
 LEAD_STAGES_TYPE = "STATUS"  # the ENTITY_ID of lead statuses
 SYSTEM_STAGES = frozenset({"NEW", "WON", "LOSE", "CONVERTED", "JUNK"})
-# The funnels' stages, by their code without the "C<n>:" prefix (funnel 0 has none).
+# The funnels' stages, by their code without the "C<n>:" prefix (funnel 0 has none): the
+# deals' own (crmfields.ENTITIES), which the deal methods check a STAGE_ID against.
 CATEGORY_STAGES = {
-    0: tuple(stage for stage, _ in STAGES[DEAL]),
-    1: tuple(stage for stage, _ in STAGES[DEAL]),
-    2: ("NEW", "EXECUTING", "WON", "LOSE"),
+    category: tuple(stage.rpartition(":")[2] for stage, _ in stages)
+    for category, stages in ENTITIES[DEAL].stages.items()
 }
 # Lead statuses (tutorials/crm/how-to-get-lists/how-to-get-stages-with-semantics.md).
 LEAD_LOOK = {

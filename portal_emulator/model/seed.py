@@ -23,7 +23,10 @@ from .crmfields import (
     CURRENCIES,
     DEAL,
     DEAL_TYPES,
+    ENTITIES,
     LEAD,
+    PRIORITIES,
+    SMART_PROCESS,
     SOURCES,
     STAGES,
 )
@@ -380,6 +383,7 @@ def _crm_items() -> tuple[dict[str, Any], ...]:
     rows += _contacts(rng, staff)
     rows += _leads(rng, staff)
     rows += _deals(rng, staff)
+    rows += _projects(staff)
     return tuple(rows)
 
 
@@ -474,6 +478,7 @@ def _contacts(rng: random.Random, staff: list[int]) -> list[dict[str, Any]]:
             company_id=company,
             source_id=rng.choice(SOURCES),
             fm=_fm(index, email, f"+1 {rng.randint(200, 989)} {rng.randint(200, 999)} {index:04d}"),
+            uf_crm_linkedin=f"linkedin.com/in/{name}-{last}".lower() if index % 3 == 1 else None,
         )
         rows.append(row)
     return rows
@@ -508,7 +513,8 @@ def _leads(rng: random.Random, staff: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
-# Deals 1-3 are fixed so tests can name them; the rest come from the generator.
+# Deals 1-3 are fixed so tests can name them (with their user fields: budget, priority,
+# source note); the rest come from the generator, four in ten in funnels 1 and 2.
 FIXED_DEALS = (
     ("Northwind Traders — CRM rollout", "NEW", 12000.0, "USD", 3, 1, 1),
     ("Contoso — Annual support contract", "WON", 48000.0, "EUR", 2, 2, None),
@@ -536,7 +542,6 @@ def _deals(rng: random.Random, staff: list[int]) -> list[dict[str, Any]]:
 
 
 _DEAL_STAGES = [stage for stage, _ in STAGES[DEAL]]
-_DEAL_SEMANTICS = dict(STAGES[DEAL])
 _DEAL_STAGE_WEIGHTS = list(itertools.accumulate((6, 5, 3, 3, 2, 5, 3, 1)))
 
 
@@ -544,14 +549,60 @@ def _deal_stage(rng: random.Random) -> str:
     return rng.choices(_DEAL_STAGES, cum_weights=_DEAL_STAGE_WEIGHTS)[0]
 
 
+FIXED_DEAL_UFS = (
+    ("15000|USD", 47, "Met at the Berlin trade show"),
+    ("50000|EUR", 46, None),
+    (None, 45, None),
+)
+# A funnel-0 stage's counterpart in funnel 2 ("Partners"), which has four stages; funnel 1
+# ("Enterprise") has them all.
+_PARTNER_STAGE = {
+    "NEW": "NEW",
+    "PREPARATION": "NEW",
+    "PREPAYMENT_INVOICE": "EXECUTING",
+    "EXECUTING": "EXECUTING",
+    "FINAL_INVOICE": "EXECUTING",
+    "WON": "WON",
+    "LOSE": "LOSE",
+    "APOLOGY": "LOSE",
+}
+_SOURCE_NOTES = ("Referred by a partner", "Asked for a demo", "Renewal of last year's deal")
+
+
+def _deal_user_fields(index: int, amount: float, currency: str) -> dict[str, Any]:
+    """The category and user-field values of deal ``index``, drawn from a random of their
+    own so the other seeded facts stay as they were."""
+    if index <= len(FIXED_DEALS):
+        budget, priority, note = FIXED_DEAL_UFS[index - 1]
+        return {
+            "category_id": 0,
+            "uf_crm_budget": budget,
+            "uf_crm_priority": priority,
+            "uf_crm_source_note": note,
+        }
+    rng = random.Random(f"{SEED}:deal-uf:{index}")
+    budget = round(amount * rng.choice((0.8, 1.0, 1.25)), -2)
+    return {
+        "category_id": rng.choices((0, 1, 2), weights=(6, 3, 1))[0],
+        "uf_crm_budget": f"{budget:.0f}|{currency}" if rng.random() < 0.6 else None,
+        "uf_crm_priority": rng.choice((None, *[key for key, _ in PRIORITIES])),
+        "uf_crm_source_note": rng.choice((None, None, *_SOURCE_NOTES)),
+    }
+
+
 def _deal_row(rng, index, created, title, stage, amount, currency, owner, company, contact):
-    semantic = _DEAL_SEMANTICS[stage]
+    extra = _deal_user_fields(index, amount, currency)
+    if extra["category_id"] == 1:
+        stage = f"C1:{stage}"
+    elif extra["category_id"] == 2:
+        stage = f"C2:{_PARTNER_STAGE[stage]}"
+    semantic = ENTITIES[DEAL].stage_semantic(stage)
     row = _base(DEAL, index, created, owner)
     begin = created.date()
     row.update(
         title=title,
         type_id=rng.choice(DEAL_TYPES[:3]),
-        category_id=0,
+        **extra,
         stage_id=stage,
         stage_semantic_id=semantic,
         moved_by_id=owner,
@@ -591,6 +642,50 @@ def bulk_deals(first_id: int, count: int, staff: list[int]) -> Iterator[dict[str
             company,
             None,
         )
+
+
+PROJECTS = (  # the smart process "Projects" (1032): title, stage, company, contact
+    ("Northwind CRM rollout", "DT1032_8:PREPARATION", 1, 1),
+    ("Contoso support onboarding", "DT1032_8:CLIENT", 2, None),
+    ("Fabrikam website", "DT1032_8:NEW", 3, None),
+    ("Globex data warehouse", "DT1032_8:SUCCESS", 4, None),
+    ("Initech security audit", "DT1032_8:FAIL", 5, None),
+    ("Hooli mobile app", "DT1032_8:CLIENT", 12, None),
+    ("Pied Piper pilot", "DT1032_8:NEW", 17, None),
+    ("Umbrella Labs cloud migration", "DT1032_8:PREPARATION", 6, None),
+)
+
+
+def _projects(staff: list[int]) -> list[dict[str, Any]]:
+    rng = random.Random(f"{SEED}:projects")
+    entity = ENTITIES[SMART_PROCESS]
+    rows = []
+    for index, (title, stage, company, contact) in enumerate(PROJECTS, start=1):
+        created = EPOCH + dt.timedelta(days=30 * index, hours=rng.randint(0, 8))
+        owner = staff[index % len(staff)]
+        begin = created.date()
+        row = _base(SMART_PROCESS, index, created, owner)
+        row.update(
+            title=title,
+            category_id=8,
+            stage_id=stage,
+            stage_semantic_id=entity.stage_semantic(stage),
+            moved_by_id=owner,
+            moved_time=row["date_create"],
+            company_id=company,
+            contact_id=contact,
+            contact_ids=json.dumps([contact] if contact else []),
+            currency_id="USD",
+            opportunity=float(rng.randrange(5_000, 90_000, 500)),
+            is_manual_opportunity="Y",
+            tax_value=0.0,
+            begindate=iso_date(begin),
+            closedate=iso_date(begin + dt.timedelta(days=rng.randint(30, 120))),
+            source_id=rng.choice(SOURCES),
+            uf_crm_5_deadline=iso_date(begin + dt.timedelta(days=rng.randint(20, 100))),
+        )
+        rows.append(row)
+    return rows
 
 
 def staff_ids() -> list[int]:

@@ -1,5 +1,8 @@
-"""CRM methods: ``crm.item.*`` (camelCase, any of the four types) and the classic
-``crm.deal.*`` (UPPER_CASE fields, values as strings) over the same SQLite rows.
+"""CRM methods over the schema table (:data:`~..model.crmfields.ENTITIES`): the universal
+``crm.item.*`` (camelCase, typed values, any entity type) and, for every entity with a
+classic family, ``crm.<name>.{add,get,list,update,delete,fields}`` (UPPER_CASE fields,
+values as text), over the same SQLite rows. No handler is written per entity: the classic
+methods of each entity are registered from the table.
 
 Filters, orders and pages become SQL, so listing stays fast with 10 000+ deals.
 Filter keys take an operator prefix (PROTOCOL.md §5.5, the portal's list docs):
@@ -12,13 +15,14 @@ Text comparisons ignore case, as on the portal's MySQL.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..model import crmfields as model
-from ..model.crmfields import DEAL, Field
+from ..model.crmfields import Entity, Field
 from ..model.timefmt import PORTAL_TZ, iso, iso_date, parse_moment
 from . import filters
 from .core import (
@@ -28,17 +32,24 @@ from .core import (
     Result,
     as_list,
     as_map,
+    is_blank,
     page_start,
     paged,
+    to_flag,
     to_float,
     to_int,
     upper_keys,
 )
 
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
+_MONEY = re.compile(r"-?\d{1,15}(\.\d{1,2})?\|[A-Z]{3}\Z")  # "1500|USD", as the portal sends it
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _SCALARS = (str, int, float, bool)
+_MULTIFIELDS = dict(model.MULTIFIELD_TYPES)  # PHONE -> "Phone", ...
 
 ITEM, CLASSIC = "item", "classic"
+
+Method = Callable[[Caller, dict[str, Any]], Any]
 
 
 # -- errors of the two method families --------------------------------------------------------
@@ -58,9 +69,9 @@ def _d7_type(name: str, value: Any, wanted: str) -> RestError:
     )
 
 
-def _classic(description: str) -> RestError:
+def _classic(description: str, code: str = "") -> RestError:
     # Classic CRM methods answer errors with an empty code (their docs: "Code: empty").
-    return RestError(400, "", description)
+    return RestError(400, code, description)
 
 
 # -- the model seen by one dialect ------------------------------------------------------------
@@ -80,16 +91,30 @@ class Dialect:
         """A CRM type's dialect; other lists (tasks) pass their ``fields`` and ``table``
         (a name from the data model) with no entity type."""
         self.entity_type_id = entity_type_id
+        self.entity = model.ENTITIES.get(entity_type_id) if entity_type_id is not None else None
         self.kind = kind
         self.fields = model.FIELDS[entity_type_id] if fields is None else fields
         self.by_camel = {field.camel: field for field in self.fields}
         self.by_upper = {field.upper: field for field in self.fields}
+        if kind == ITEM:
+            self.by_upper.update({f.item_upper: f for f in self.fields if f.item_upper})
+        self.columns = frozenset(field.column for field in self.fields)
         self.table = table
+        self.derived = frozenset(
+            field.upper for field in (self.entity.classic_only if self.entity else ())
+        )
+
+    @property
+    def has_multifields(self) -> bool:
+        return "fm" in self.columns
 
     def field(self, name: str) -> Field | None:
         if self.kind == ITEM:
             return self.by_camel.get(name) or self.by_upper.get(name)
-        return self.by_upper.get(name.upper())
+        upper = name.upper()
+        if upper in _MULTIFIELDS and self.has_multifields:
+            return self.by_camel["fm"]
+        return self.by_upper.get(upper)
 
     def name(self, field: Field) -> str:
         return field.camel if self.kind == ITEM else field.upper
@@ -105,6 +130,72 @@ class Dialect:
                 400, "CRM_FIELD_ERROR_VALUE_NOT_VALID", f'Invalid value for field "{field.camel}"'
             )
         return _classic(f"Field '{field.upper}' has an invalid value.")
+
+    def required_error(self, field: Field) -> RestError:
+        # crm-item-batch-import.md: CRM_FIELD_ERROR_REQUIRED, 'The "Name" field is required'
+        text = f'The "{field.title}" field is required'
+        if self.kind == ITEM:
+            return RestError(400, "CRM_FIELD_ERROR_REQUIRED", text)
+        return _classic(text + ".")
+
+
+# -- *.fields -----------------------------------------------------------------------------------
+
+
+def _settings(pairs: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    return {key: _settings(value) if isinstance(value, tuple) else value for key, value in pairs}
+
+
+def describe(entity: Entity, field: Field, kind: str) -> dict[str, Any]:
+    """One field as ``*.fields`` describes it (crm-deal-fields.md, crm-item-fields.md); a
+    user field's ``title`` is its name in the classic answer, its label in crm.item's."""
+    description: dict[str, Any] = {
+        "type": field.classic_type if kind == CLASSIC else field.item_type,
+        "isRequired": entity.is_required(field),
+        "isReadOnly": field.readonly,
+        "isImmutable": field.immutable,
+        "isMultiple": field.multiple,
+        "isDynamic": field.dynamic,
+    }
+    if field.items:
+        description["items"] = [{"ID": str(key), "VALUE": value} for key, value in field.items]
+    if field.status_type:
+        description["statusType"] = field.status_type
+    description["title"] = field.upper if field.dynamic and kind == CLASSIC else field.title
+    if field.dynamic:
+        description.update(listLabel=field.title, formLabel=field.title, filterLabel=field.title)
+    if field.settings:
+        description["settings"] = _settings(field.settings)
+    if kind == ITEM:
+        description["upperName"] = field.item_upper or field.upper
+    return description
+
+
+def classic_fields(entity: Entity) -> dict[str, Any]:
+    """``crm.<entity>.fields``: UPPER names; ``fm`` as PHONE, EMAIL, WEB, IM
+    (crm-contact-fields.md)."""
+    answer: dict[str, Any] = {}
+    for field in (*entity.fields, *entity.classic_only):
+        if field.kind != "fm":
+            answer[field.upper] = describe(entity, field, CLASSIC)
+            continue
+        for type_id, title in model.MULTIFIELD_TYPES:
+            multi = model.Field(type_id.lower(), type_id, "fm", title=title, multiple=True)
+            answer[type_id] = describe(entity, multi, CLASSIC)
+    return answer
+
+
+def item_fields(entity: Entity, original_uf_names: bool) -> dict[str, Any]:
+    """``crm.item.fields``: ``{"fields": {camelName: {..., "upperName"}}}``; user fields by
+    their UF_ names with ``useOriginalUfNames=Y`` (crm-item-fields.md)."""
+    return {
+        "fields": {
+            field.upper if field.dynamic and original_uf_names else field.camel: describe(
+                entity, field, ITEM
+            )
+            for field in entity.fields
+        }
+    }
 
 
 # -- filters ------------------------------------------------------------------------------------
@@ -149,9 +240,17 @@ def _to_column(field: Field, value: Any) -> Any:
     if kind in ("int", "user"):
         number = to_int(value)
         return _INVALID if number is None else number
+    if kind == "enum":
+        number = to_int(value)
+        return number if number in dict(field.items) else _INVALID
+    if kind == "money":
+        text = str(value).strip().upper() if isinstance(value, str | int | float) else ""
+        if "|" not in text and to_float(text) is not None:
+            text += "|USD"  # an amount alone is in the portal's base currency
+        return text if _MONEY.match(text) else _INVALID
     if kind == "float":
         number = to_float(value)
-        return _INVALID if number is None else number
+        return _INVALID if number is None or abs(number) >= 1e15 else number
     if kind == "yn":
         if isinstance(value, bool):
             return "Y" if value else "N"
@@ -187,6 +286,8 @@ def compile_order(dialect: Dialect, order: Any) -> str:
     if mapping is None:
         if dialect.kind == ITEM:
             raise _d7_type("order", order, "array")
+        if dialect.entity is not None:
+            raise _classic("Parameter 'order' must be array.")  # crm-deal-list.md
         mapping = {}
     parts = []
     for name, direction in mapping.items():
@@ -210,11 +311,17 @@ def compile_order(dialect: Dialect, order: Any) -> str:
 
 
 def select_fields(dialect: Dialect, select: Any) -> list[Field] | None:
-    """The fields to return, id first; None means every field (``*`` or no select)."""
+    """The fields to return, id first; None means every field (crm.item's ``*`` or no
+    select). Classic lists give the base fields for ``*`` or no select; ``UF_*`` adds the
+    user fields and PHONE/EMAIL/... the multi-fields, only when named (crm-contact-list.md)."""
     names = [str(name) for name in as_list(select)]
-    if not names or "*" in names:
+    if dialect.kind == ITEM and (not names or "*" in names):
         return None
     chosen: list[Field] = [model.ID]
+    if not names or "*" in names:
+        chosen += [f for f in dialect.fields if not f.dynamic and f.kind != "fm"]
+    if "UF_*" in names:
+        chosen += [field for field in dialect.fields if field.dynamic]
     for name in names:
         field = dialect.field(name)
         if field is not None and field not in chosen:
@@ -242,43 +349,53 @@ def item_json(entity_type_id: int, row: Mapping[str, Any], fields: list[Field] |
     return item
 
 
-_CLASSIC_EXTRA = (
-    "IS_NEW",
-    "IS_RECURRING",
-    "IS_RETURN_CUSTOMER",
-    "IS_REPEATED_APPROACH",
-    "QUOTE_ID",
-    "LOCATION_ID",
-)
-
-
-def classic_json(
-    entity_type_id: int, row: Mapping[str, Any], fields: list[Field] | None, extras: bool = True
-) -> dict:
-    """A row as the classic ``crm.deal.*`` methods show it: UPPER keys, text values."""
-    chosen = model.FIELDS[entity_type_id] if fields is None else fields
-    deal = {}
+def classic_json(entity: Entity, row: Mapping[str, Any], fields: list[Field] | None) -> dict:
+    """A row as the classic ``crm.<entity>.*`` methods show it: UPPER keys, text values,
+    multi-fields as PHONE/EMAIL lists; CONTACT_IDS and OBSERVERS are not shown
+    (crm-deal-fields.md). ``fields`` None: every field (``*.get``)."""
+    chosen = entity.fields if fields is None else fields
+    answer: dict[str, Any] = {}
     for field in chosen:
-        if field.kind in model.JSON_KINDS:
-            continue
         raw = row[field.column]
-        if raw is None:
-            deal[field.upper] = None
+        if field.kind == "fm":
+            answer.update(classic_multifields(raw))
+        elif field.kind in model.JSON_KINDS:
+            continue
+        elif raw is None:
+            answer[field.upper] = None
         elif field.kind == "float":
-            deal[field.upper] = f"{raw:.2f}"
+            answer[field.upper] = f"{raw:.2f}"
         else:
-            deal[field.upper] = str(raw)
-    if fields is None and extras:
-        first_stage = model.STAGES.get(entity_type_id, (("",),))[0][0]
-        deal.update(
-            IS_NEW="Y" if row["stage_id"] == first_stage else "N",
-            IS_RECURRING="N",
-            IS_RETURN_CUSTOMER="N",
-            IS_REPEATED_APPROACH="N",
-            QUOTE_ID=None,
-            LOCATION_ID=None,
+            answer[field.upper] = str(raw)
+    if fields is None:
+        for extra in entity.classic_only:
+            answer[extra.upper] = _derived(entity, extra, row)
+    return answer
+
+
+def _derived(entity: Entity, field: Field, row: Mapping[str, Any]) -> str | None:
+    """A classic-only value (IS_NEW, IS_RECURRING, QUOTE_ID, ...), which the emulator
+    derives: a deal is new in its category's first stage."""
+    if field.upper == "IS_NEW":
+        first = entity.first_stage(row["category_id"])
+        return "Y" if row["stage_id"] == first else "N"
+    return "N" if field.kind == "yn" else None
+
+
+def classic_multifields(raw: str | None) -> dict[str, list[dict[str, str]]]:
+    """``fm`` as the classic methods show it: ``PHONE: [{ID, VALUE_TYPE, VALUE, TYPE_ID}]``
+    per type that has values (crm-contact-get.md)."""
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for entry in json.loads(raw) if raw else []:
+        grouped.setdefault(entry["typeId"], []).append(
+            {
+                "ID": str(entry["id"]),
+                "VALUE_TYPE": entry["valueType"],
+                "VALUE": entry["value"],
+                "TYPE_ID": entry["typeId"],
+            }
         )
-    return deal
+    return grouped
 
 
 def _fetch_one(caller: Caller, entity_type_id: int, item_id: int):
@@ -298,6 +415,8 @@ def list_rows(
     if filter_map is None:
         if dialect.kind == ITEM:
             raise _d7_type("filter", raw_filter, "array")
+        if dialect.entity is not None:
+            raise _classic("Parameter 'filter' must be array.")  # crm-deal-list.md
         filter_map = {}
     where, where_params = compile_filter(dialect, filter_map)
     order = compile_order(dialect, params.get(names["order"], {}))
@@ -322,38 +441,49 @@ def list_rows(
 # -- writing ------------------------------------------------------------------------------------
 
 
-def _write_values(caller: Caller, dialect: Dialect, fields: Mapping[str, Any]) -> dict[str, Any]:
+def _write_values(
+    caller: Caller, dialect: Dialect, fields: Mapping[str, Any], old: Mapping | None = None
+) -> dict[str, Any]:
     """Column values from a ``fields`` map (unknown names: an error, or ignored when the
-    emulator is configured like the portal; read-only names are ignored, as the portal does)."""
+    emulator is configured like the portal; read-only names are ignored, as the portal does,
+    and so are immutable ones on update). ``old`` is the row an update changes."""
     values: dict[str, Any] = {}
+    classic_multi: list[tuple[str, Any]] = []
     for name, value in fields.items():
         field = dialect.field(str(name))
         if field is None:
+            if str(name).upper() in dialect.derived:
+                continue  # IS_NEW, QUOTE_ID...: the portal computes them
             if caller.strict_fields:
                 raise dialect.error(
                     f"Unknown field '{name}' (the portal ignores unknown fields; the emulator "
                     "refuses them: emu.rest.configure(strict_fields=False) to ignore)"
                 )
             continue
-        if field.readonly:
+        if field.readonly or (field.immutable and old is not None):
             continue
-        values[field.column] = _write_value(caller, dialect, field, value)
-    stage = values.get("stage_id")
-    if stage is not None and dialect.entity_type_id in model.STAGES:
-        if model.stage_semantic(dialect.entity_type_id, stage) is None:
-            raise dialect.value_error(dialect.by_camel["stageId"])
+        if field.kind == "fm" and dialect.kind == CLASSIC:
+            classic_multi.append((str(name).upper(), value))
+            continue
+        values[field.column] = _write_value(caller, dialect, field, value, old)
+    if classic_multi:
+        current = json.loads(old["fm"]) if old is not None and old["fm"] else []
+        values["fm"] = json.dumps(_classic_multifields_write(dialect, current, classic_multi))
     return values
 
 
-def _write_value(caller: Caller, dialect: Dialect, field: Field, value: Any) -> Any:
+def _write_value(
+    caller: Caller, dialect: Dialect, field: Field, value: Any, old: Mapping | None
+) -> Any:
     kind = field.kind
-    if kind in model.JSON_KINDS:
-        if kind == "ints":
-            numbers = [to_int(v) for v in as_list(value)]
-            if any(n is None for n in numbers):
-                raise dialect.value_error(field)
-            return json.dumps(numbers)
-        return json.dumps(_multifields(dialect, field, value))
+    if kind == "ints":
+        numbers = [to_int(v) for v in as_list(value)]
+        if any(n is None for n in numbers):
+            raise dialect.value_error(field)
+        return json.dumps(numbers)
+    if kind == "fm":
+        current = json.loads(old["fm"]) if old is not None and old["fm"] else []
+        return json.dumps(_item_multifields_write(dialect, field, current, value))
     converted = _to_column(field, value)
     if converted is _INVALID:
         raise dialect.value_error(field)
@@ -366,32 +496,106 @@ def _write_value(caller: Caller, dialect: Dialect, field: Field, value: Any) -> 
     return converted
 
 
-def _multifields(dialect: Dialect, field: Field, value: Any) -> list[dict[str, Any]]:
-    entries = []
-    for number, entry in enumerate(as_list(value), start=1):
-        entry_map = as_map(entry)
-        if not entry_map:
-            raise dialect.value_error(field)
-        lowered = {key.lower(): item for key, item in entry_map.items()}
-        text = lowered.get("value")
-        if not isinstance(text, str) or not text:
-            raise dialect.value_error(field)
-        entries.append(
-            {
-                "id": number,
-                "typeId": str(lowered.get("typeid") or lowered.get("type_id") or "PHONE").upper(),
-                "valueType": str(
-                    lowered.get("valuetype") or lowered.get("value_type") or "WORK"
-                ).upper(),
-                "value": text,
-            }
-        )
+def _next_id(entries: list[dict[str, Any]]) -> int:
+    return max((int(entry["id"]) for entry in entries), default=0) + 1
+
+
+def _checked_value(dialect: Dialect, type_id: str, value_type: str, text: Any) -> str:
+    field = dialect.by_camel["fm"]
+    if not isinstance(text, str | int) or isinstance(text, bool):
+        raise dialect.value_error(field)
+    text = str(text).strip()
+    if type_id == "EMAIL" and not _EMAIL.match(text):
+        # crm-contact-add.md: ERROR_CORE, "The field `Work e-mail` contains an invalid address"
+        title = f"{value_type.capitalize()} e-mail"
+        raise RestError(400, "ERROR_CORE", f"The field `{title}` contains an invalid address")
+    return text
+
+
+def _classic_multifields_write(
+    dialect: Dialect, current: list[dict[str, Any]], given: list[tuple[str, Any]]
+) -> list[dict[str, Any]]:
+    """PHONE/EMAIL/WEB/IM lists of ``{VALUE, VALUE_TYPE}`` merged into ``fm``: an entry
+    with ``ID`` changes that value, or deletes it with ``DELETE=Y`` or no ``VALUE``; one
+    without adds a value; the rest stay (crm-contact-update.md, "Working with Multiple
+    Fields")."""
+    entries = [dict(entry) for entry in current]
+    for type_id, value in given:
+        for raw in as_list(value):
+            entry = as_map(raw)
+            if not entry:
+                raise dialect.value_error(dialect.by_camel["fm"])
+            entry = upper_keys(entry)
+            text, value_type = entry.get("VALUE"), str(entry.get("VALUE_TYPE") or "").upper()
+            entry_id = to_int(entry.get("ID"))
+            old = next((e for e in entries if e["id"] == entry_id and e["typeId"] == type_id), None)
+            if old is not None:
+                if to_flag(entry.get("DELETE")) or is_blank(text):
+                    entries.remove(old)
+                    continue
+                old["valueType"] = value_type or old["valueType"]
+                old["value"] = _checked_value(dialect, type_id, old["valueType"], text)
+            elif not is_blank(text) and not to_flag(entry.get("DELETE")):
+                value_type = value_type or "WORK"
+                entries.append(
+                    {
+                        "id": _next_id(entries),
+                        "typeId": type_id,
+                        "valueType": value_type,
+                        "value": _checked_value(dialect, type_id, value_type, text),
+                    }
+                )
     return entries
 
 
-def _defaults(entity_type_id: int, caller: Caller, stamp: str) -> dict[str, Any]:
+def _item_multifields_write(
+    dialect: Dialect, field: Field, current: list[dict[str, Any]], value: Any
+) -> list[dict[str, Any]]:
+    """crm.item's ``fm``: a key ``n0``/``n1``… (or a list entry) adds a value; a key that is
+    the ``id`` of a value changes it, or deletes it when ``value`` is empty
+    (crm-item-update.md)."""
+    pairs = value.items() if isinstance(value, Mapping) else enumerate(as_list(value))
+    entries = [dict(entry) for entry in current]
+    for key, raw in pairs:
+        entry = as_map(raw)
+        if not entry:
+            raise dialect.value_error(field)
+        lowered = {name.lower(): item for name, item in entry.items()}
+        entry_id = to_int(lowered.get("id", key if isinstance(key, str) else None))
+        old = next((e for e in entries if e["id"] == entry_id), None)
+        text = lowered.get("value")
+        type_id = str(lowered.get("typeid") or (old or {}).get("typeId") or "PHONE").upper()
+        value_type = str(lowered.get("valuetype") or (old or {}).get("valueType") or "WORK").upper()
+        if type_id not in _MULTIFIELDS:
+            raise dialect.value_error(field)
+        if old is not None:
+            if is_blank(text):
+                entries.remove(old)
+                continue
+            old.update(typeId=type_id, valueType=value_type)
+            old["value"] = _checked_value(dialect, type_id, value_type, text)
+        elif not is_blank(text):
+            entries.append(
+                {
+                    "id": _next_id(entries),
+                    "typeId": type_id,
+                    "valueType": value_type,
+                    "value": _checked_value(dialect, type_id, value_type, text),
+                }
+            )
+        elif old is None and entry_id is None:
+            raise dialect.value_error(field)
+    return entries
+
+
+def _defaults(dialect: Dialect, caller: Caller, stamp: str) -> dict[str, Any]:
+    """A new item's values before the caller's: who and when, the default category's first
+    stage, then the entity's own defaults; only the columns the entity has."""
+    entity = dialect.entity
+    assert entity is not None
     today = dt.datetime.now(PORTAL_TZ).date()
-    values: dict[str, Any] = {
+    category = entity.default_category
+    candidates: dict[str, Any] = {
         "date_create": stamp,
         "date_modify": stamp,
         "created_by_id": caller.user.id,
@@ -402,70 +606,120 @@ def _defaults(entity_type_id: int, caller: Caller, stamp: str) -> dict[str, Any]
         "last_activity_time": stamp,
         "last_activity_by": caller.user.id,
         "observers": "[]",
+        "category_id": category,
+        "stage_id": entity.first_stage(category),
+        "currency_id": "USD",
+        "opportunity": 0.0,
+        "is_manual_opportunity": "N",
+        "contact_ids": "[]",
+        "begindate": iso_date(today),
+        "closedate": iso_date(today + dt.timedelta(days=7)),
+        **entity.defaults,
     }
-    if entity_type_id in model.STAGES:
-        values.update(
-            stage_id=model.STAGES[entity_type_id][0][0],
-            currency_id="USD",
-            opportunity=0.0,
-            is_manual_opportunity="N",
-            contact_ids="[]",
-        )
-    if entity_type_id == model.LEAD:
-        values["fm"] = "[]"
-    elif entity_type_id == DEAL:
-        values.update(
-            type_id="SALE",
-            category_id=0,
-            tax_value=0.0,
-            begindate=iso_date(today),
-            closedate=iso_date(today + dt.timedelta(days=7)),
-        )
-    elif entity_type_id == model.CONTACT:
-        values.update(type_id="CLIENT", fm="[]")
-    elif entity_type_id == model.COMPANY:
-        values.update(company_type="CUSTOMER", currency_id="USD", is_my_company="N", fm="[]")
-    return values
+    return {column: value for column, value in candidates.items() if column in dialect.columns}
 
 
 def _derive(
-    entity_type_id: int, values: dict[str, Any], old: Mapping | None, caller: Caller, stamp: str
+    dialect: Dialect,
+    values: dict[str, Any],
+    given: Mapping[str, Any],
+    old: Mapping | None,
+    caller: Caller,
+    stamp: str,
 ) -> None:
-    """Fields the portal computes: stage semantics, who moved it when, contact links."""
-    stage = values.get("stage_id", old["stage_id"] if old else None)
-    if entity_type_id in model.STAGES and stage is not None:
-        semantic = model.stage_semantic(entity_type_id, stage)
-        values["stage_semantic_id"] = semantic
-        if old is None or old["stage_id"] != stage:
-            values["moved_by_id"] = caller.user.id
-            values["moved_time"] = stamp
-        if entity_type_id == DEAL:
-            values["closed"] = "N" if semantic == "P" else "Y"
-    if "contact_ids" in values and "contact_id" not in values:
-        ids = json.loads(values["contact_ids"])
+    """Fields the portal computes: the category a stage belongs to, stage semantics, who
+    moved it when, contact links. ``given`` is what the caller wrote."""
+    entity = dialect.entity
+    assert entity is not None
+    if entity.stages:
+        _derive_stage(dialect, values, given, old, caller, stamp)
+    if "contact_ids" in given and "contact_id" not in given:
+        ids = json.loads(given["contact_ids"])
         values["contact_id"] = ids[0] if ids else None
-    elif values.get("contact_id") is not None and "contact_ids" not in values:
-        values["contact_ids"] = json.dumps([values["contact_id"]])
+    elif given.get("contact_id") is not None and "contact_ids" not in given:
+        values["contact_ids"] = json.dumps([given["contact_id"]])
+
+
+def _derive_stage(
+    dialect: Dialect,
+    values: dict[str, Any],
+    given: Mapping[str, Any],
+    old: Mapping | None,
+    caller: Caller,
+    stamp: str,
+) -> None:
+    entity = dialect.entity
+    assert entity is not None
+    has_category = "category_id" in dialect.columns
+    if not has_category:
+        category = entity.default_category
+    elif given.get("category_id") is not None:
+        category = given["category_id"]
+    elif old is None and given.get("stage_id") is not None:
+        category = entity.category_of(given["stage_id"])
+        category = entity.default_category if category is None else category
+    else:
+        category = old["category_id"] if old is not None else entity.default_category
+    stages = entity.stages.get(category if category is not None else -1)
+    if stages is None:
+        raise dialect.value_error(dialect.by_camel["categoryId"])
+    if given.get("stage_id") is not None:
+        stage = given["stage_id"]
+    elif old is not None and (not has_category or old["category_id"] == category):
+        stage = old["stage_id"]
+    else:
+        stage = stages[0][0]
+    if all(stage != known for known, _ in stages):
+        raise dialect.value_error(dialect.by_camel["stageId"])
+    semantic = entity.stage_semantic(stage)
+    values.update(stage_id=stage, stage_semantic_id=semantic)
+    if has_category:
+        values["category_id"] = category
+    if old is None or old["stage_id"] != stage:
+        values["moved_by_id"] = caller.user.id
+        values["moved_time"] = stamp
+        if old is not None and "previous_stage_id" in dialect.columns:
+            values["previous_stage_id"] = old["stage_id"]
+    if "closed" in dialect.columns:
+        values["closed"] = "N" if semantic == "P" else "Y"
+
+
+def _check_required(dialect: Dialect, values: Mapping[str, Any], old: Mapping | None) -> None:
+    """Each required group needs one filled field (a company its title, a contact a name)."""
+    entity = dialect.entity
+    assert entity is not None
+    for group in entity.required:
+        fields = [dialect.by_camel[name] for name in group]
+        if old is not None and not any(field.column in values for field in fields):
+            continue
+        merged = {f.column: values.get(f.column, old[f.column] if old else None) for f in fields}
+        if all(is_blank(value) for value in merged.values()):
+            raise dialect.required_error(fields[0])
 
 
 def create_item(caller: Caller, dialect: Dialect, fields: Mapping[str, Any]) -> int:
-    etype = dialect.entity_type_id
+    entity = dialect.entity
+    assert entity is not None
     stamp = iso(dt.datetime.now(PORTAL_TZ))
-    values = _defaults(etype, caller, stamp)
-    values.update(_write_values(caller, dialect, fields))
-    _derive(etype, values, None, caller, stamp)
-    return caller.store.insert_item(etype, values)
+    given = _write_values(caller, dialect, fields)
+    _check_required(dialect, given, None)
+    values = {**_defaults(dialect, caller, stamp), **given}
+    _derive(dialect, values, given, None, caller, stamp)
+    return caller.store.insert_item(entity.entity_type_id, values)
 
 
 def update_item(caller: Caller, dialect: Dialect, item_id: int, fields: Mapping[str, Any]) -> bool:
     """False when the item does not exist."""
     etype = dialect.entity_type_id
+    assert etype is not None
     old = _fetch_one(caller, etype, item_id)
     if old is None:
         return False
     stamp = iso(dt.datetime.now(PORTAL_TZ))
-    values = _write_values(caller, dialect, fields)
-    _derive(etype, values, old, caller, stamp)
+    given = _write_values(caller, dialect, fields, old)
+    _check_required(dialect, given, old)
+    values = dict(given)
+    _derive(dialect, values, given, old, caller, stamp)
     values.update(date_modify=stamp, modify_by_id=caller.user.id)
     assignments = ", ".join(f"{column}=?" for column in values)
     with caller.store.transaction() as db:
@@ -498,7 +752,7 @@ def _d7_int(params: Mapping[str, Any], name: str) -> int:
 
 def _item_dialect(params: Mapping[str, Any]) -> Dialect:
     entity_type_id = _d7_int(params, "entityTypeId")
-    if entity_type_id not in model.FIELDS:
+    if entity_type_id not in model.ENTITIES:
         raise RestError(400, "NOT_FOUND", "Smart process not found")
     return Dialect(entity_type_id, ITEM)
 
@@ -513,26 +767,26 @@ def _d7_fields(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _item_or_404(caller: Caller, dialect: Dialect, item_id: int):
+    assert dialect.entity_type_id is not None
     row = _fetch_one(caller, dialect.entity_type_id, item_id)
     if row is None:
         raise RestError(400, "NOT_FOUND", "Element not found")
     return row
 
 
+def _item_answer(caller: Caller, dialect: Dialect, item_id: int) -> dict[str, Any]:
+    assert dialect.entity_type_id is not None
+    return {"item": item_json(dialect.entity_type_id, _item_or_404(caller, dialect, item_id), None)}
+
+
 def crm_item_add(caller: Caller, params: dict[str, Any]) -> Any:
     dialect = _item_dialect(params)
-    item_id = create_item(caller, dialect, _d7_fields(params))
-    return {
-        "item": item_json(
-            dialect.entity_type_id, _fetch_one(caller, dialect.entity_type_id, item_id), None
-        )
-    }
+    return _item_answer(caller, dialect, create_item(caller, dialect, _d7_fields(params)))
 
 
 def crm_item_get(caller: Caller, params: dict[str, Any]) -> Any:
     dialect = _item_dialect(params)
-    row = _item_or_404(caller, dialect, _d7_int(params, "id"))
-    return {"item": item_json(dialect.entity_type_id, row, None)}
+    return _item_answer(caller, dialect, _d7_int(params, "id"))
 
 
 def crm_item_update(caller: Caller, params: dict[str, Any]) -> Any:
@@ -541,15 +795,12 @@ def crm_item_update(caller: Caller, params: dict[str, Any]) -> Any:
     fields = _d7_fields(params)
     if not update_item(caller, dialect, item_id, fields):
         raise RestError(400, "NOT_FOUND", "Element not found")
-    return {
-        "item": item_json(
-            dialect.entity_type_id, _fetch_one(caller, dialect.entity_type_id, item_id), None
-        )
-    }
+    return _item_answer(caller, dialect, item_id)
 
 
 def crm_item_delete(caller: Caller, params: dict[str, Any]) -> Any:
     dialect = _item_dialect(params)
+    assert dialect.entity_type_id is not None
     if not delete_item(caller, dialect.entity_type_id, _d7_int(params, "id")):
         raise RestError(400, "NOT_FOUND", "Element not found")
     return []
@@ -557,6 +808,7 @@ def crm_item_delete(caller: Caller, params: dict[str, Any]) -> Any:
 
 def crm_item_list(caller: Caller, params: dict[str, Any]) -> Result:
     dialect = _item_dialect(params)
+    assert dialect.entity_type_id is not None
     select = select_fields(dialect, params.get("select"))
     rows, total, start = list_rows(
         caller, dialect, params, {"filter": "filter", "order": "order", "start": "start"}
@@ -565,7 +817,13 @@ def crm_item_list(caller: Caller, params: dict[str, Any]) -> Result:
     return paged(items, total, start, wrap="items")
 
 
-# -- crm.deal.* (classic) -----------------------------------------------------------------------
+def crm_item_fields(caller: Caller, params: dict[str, Any]) -> Any:
+    dialect = _item_dialect(params)
+    assert dialect.entity is not None
+    return item_fields(dialect.entity, to_flag(params.get("useOriginalUfNames", "N")))
+
+
+# -- crm.<entity>.* (classic), one family per entity of the table -------------------------------
 
 
 def _classic_id(params: Mapping[str, Any]) -> int:
@@ -582,50 +840,76 @@ def _classic_fields(params: Mapping[str, Any]) -> dict[str, Any]:
     return {key.upper(): value for key, value in fields.items()}
 
 
-def crm_deal_list(caller: Caller, params: dict[str, Any]) -> Result:
+def _not_found(entity: Entity, action: str) -> RestError:
+    code, description = entity.not_found[action]
+    return _classic(description, code)
+
+
+def classic_list(entity: Entity, caller: Caller, params: dict[str, Any]) -> Result:
     params = upper_keys(params)
-    dialect = Dialect(DEAL, CLASSIC)
+    dialect = Dialect(entity.entity_type_id, CLASSIC)
     select = select_fields(dialect, params.get("SELECT"))
     rows, total, start = list_rows(
         caller, dialect, params, {"filter": "FILTER", "order": "ORDER", "start": "START"}
     )
-    return paged([classic_json(DEAL, row, select) for row in rows], total, start)
+    return paged([classic_json(entity, row, select) for row in rows], total, start)
 
 
-def crm_deal_get(caller: Caller, params: dict[str, Any]) -> Any:
-    row = _fetch_one(caller, DEAL, _classic_id(upper_keys(params)))
+def classic_get(entity: Entity, caller: Caller, params: dict[str, Any]) -> Any:
+    row = _fetch_one(caller, entity.entity_type_id, _classic_id(upper_keys(params)))
     if row is None:
-        raise _classic("Not found")
-    return classic_json(DEAL, row, None)
+        raise _not_found(entity, "get")
+    return classic_json(entity, row, None)
 
 
-def crm_deal_add(caller: Caller, params: dict[str, Any]) -> Any:
-    return create_item(caller, Dialect(DEAL, CLASSIC), _classic_fields(upper_keys(params)))
+def classic_add(entity: Entity, caller: Caller, params: dict[str, Any]) -> Any:
+    dialect = Dialect(entity.entity_type_id, CLASSIC)
+    return create_item(caller, dialect, _classic_fields(upper_keys(params)))
 
 
-def crm_deal_update(caller: Caller, params: dict[str, Any]) -> Any:
+def classic_update(entity: Entity, caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     item_id = _classic_id(params)
-    if not update_item(caller, Dialect(DEAL, CLASSIC), item_id, _classic_fields(params)):
-        raise _classic("Not found")
+    dialect = Dialect(entity.entity_type_id, CLASSIC)
+    if not update_item(caller, dialect, item_id, _classic_fields(params)):
+        raise _not_found(entity, "update")
     return True
 
 
-def crm_deal_delete(caller: Caller, params: dict[str, Any]) -> Any:
-    if not delete_item(caller, DEAL, _classic_id(upper_keys(params))):
-        raise _classic("Not found")
+def classic_delete(entity: Entity, caller: Caller, params: dict[str, Any]) -> Any:
+    if not delete_item(caller, entity.entity_type_id, _classic_id(upper_keys(params))):
+        raise _not_found(entity, "delete")
     return True
 
 
-METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any]] = {
+def classic_fields_method(entity: Entity, caller: Caller, params: dict[str, Any]) -> Any:
+    return classic_fields(entity)
+
+
+_CLASSIC_ACTIONS: dict[str, Callable[[Entity, Caller, dict[str, Any]], Any]] = {
+    "add": classic_add,
+    "get": classic_get,
+    "list": classic_list,
+    "update": classic_update,
+    "delete": classic_delete,
+    "fields": classic_fields_method,
+}
+
+
+def _classic_methods() -> dict[str, Method]:
+    return {
+        f"crm.{name}.{action}": functools.partial(handler, entity)
+        for name, entity in model.CLASSIC.items()
+        for action, handler in _CLASSIC_ACTIONS.items()
+    }
+
+
+METHODS: dict[str, Method] = {
     "crm.item.add": crm_item_add,
     "crm.item.get": crm_item_get,
     "crm.item.update": crm_item_update,
     "crm.item.delete": crm_item_delete,
     "crm.item.list": crm_item_list,
-    "crm.deal.list": crm_deal_list,
-    "crm.deal.get": crm_deal_get,
-    "crm.deal.add": crm_deal_add,
-    "crm.deal.update": crm_deal_update,
-    "crm.deal.delete": crm_deal_delete,
+    "crm.item.fields": crm_item_fields,
+    **_classic_methods(),
 }

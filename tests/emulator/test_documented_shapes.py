@@ -90,6 +90,48 @@ DEAL = {
     "OPENED": YN,
     "CLOSED": YN,
 }
+MULTI = {"ID": ID, "VALUE_TYPE": str, "VALUE": str, "TYPE_ID": {"PHONE", "EMAIL", "WEB", "IM"}}
+CONTACT = {
+    "ID": ID,
+    "NAME": (str, NULL),
+    "LAST_NAME": (str, NULL),
+    "TYPE_ID": (str, NULL),
+    "COMPANY_ID": (str, NULL),
+    "ASSIGNED_BY_ID": ID,
+    "DATE_CREATE": DATETIME,
+    "OPENED": YN,
+    "PHONE": [MULTI],
+}
+COMPANY = {
+    "ID": ID,
+    "TITLE": str,
+    "COMPANY_TYPE": (str, NULL),
+    "ASSIGNED_BY_ID": ID,
+    "DATE_CREATE": DATETIME,
+    "OPENED": YN,
+    "EMAIL": [MULTI],
+}
+LEAD = {
+    "ID": ID,
+    "TITLE": (str, NULL),
+    "STATUS_ID": str,
+    "OPPORTUNITY": NUMBER,
+    "CURRENCY_ID": str,
+    "ASSIGNED_BY_ID": ID,
+    "DATE_CREATE": DATETIME,
+    "OPENED": YN,
+}
+# crm_rest_field_description (api-reference/crm/data-types.md), as *.fields answer it
+FIELD = {
+    "type": str,
+    "isRequired": bool,
+    "isReadOnly": bool,
+    "isImmutable": bool,
+    "isMultiple": bool,
+    "isDynamic": bool,
+    "title": str,
+}
+CLASSIC_FIELDS = {"ID": FIELD, "ASSIGNED_BY_ID": FIELD, "DATE_CREATE": FIELD}
 ITEM = {  # crm.item.* answers camelCase keys with numbers, not numeric strings
     "id": int,
     "title": (str, NULL),
@@ -398,7 +440,167 @@ DOCUMENTED: list[Call] = [
         "api-reference/crm/deals/crm-deal-update.md",
     ),
     Call("crm.deal.delete", {"id": 1}, True, "api-reference/crm/deals/crm-deal-delete.md"),
+    Call(
+        "crm.deal.fields",
+        {},
+        {
+            **CLASSIC_FIELDS,
+            "STAGE_ID": {**FIELD, "statusType": str},
+            "UF_CRM_BUDGET": {**FIELD, "listLabel": str, "formLabel": str, "filterLabel": str},
+        },
+        "api-reference/crm/deals/crm-deal-fields.md",
+    ),
+    Call(
+        "crm.contact.add",
+        {
+            "fields": {
+                "HONORIFIC": "HNR_EN_1",
+                "NAME": "John",
+                "SECOND_NAME": "Doe",
+                "LAST_NAME": "Smith",
+                "TYPE_ID": "PARTNER",
+                "SOURCE_ID": "WEB",
+                "POST": "Administrator",
+                "OPENED": "Y",
+                "ASSIGNED_BY_ID": 6,
+                "COMPANY_ID": 12,
+                "PHONE": [
+                    {"VALUE": "+1333333555", "VALUE_TYPE": "WORK"},
+                    {"VALUE": "+15599888666", "VALUE_TYPE": "HOME"},
+                ],
+                "EMAIL": [{"VALUE": "john.smith@example.work", "VALUE_TYPE": "WORK"}],
+            }
+        },
+        int,
+        "api-reference/crm/contacts/crm-contact-add.md",
+    ),
+    Call("crm.contact.get", {"id": 1}, CONTACT, "api-reference/crm/contacts/crm-contact-get.md"),
+    Call(
+        "crm.contact.list",
+        {
+            "filter": {"!=NAME": "", "@ASSIGNED_BY_ID": list(range(1, 131))},
+            "order": {"LAST_NAME": "ASC", "NAME": "ASC"},
+            "select": ["ID", "NAME", "LAST_NAME", "TYPE_ID", "COMPANY_ID", "ASSIGNED_BY_ID"]
+            + ["DATE_CREATE", "OPENED", "PHONE"],
+        },
+        [CONTACT],
+        "api-reference/crm/contacts/crm-contact-list.md",
+        listing=True,
+    ),
+    Call(
+        "crm.contact.update",
+        {"id": 1, "fields": {"POST": "Network Administrator", "OPENED": "N"}},
+        True,
+        "api-reference/crm/contacts/crm-contact-update.md",
+    ),
+    Call("crm.contact.delete", {"id": 2}, True, "api-reference/crm/contacts/crm-contact-delete.md"),
+    Call(
+        "crm.contact.fields",
+        {},
+        {**CLASSIC_FIELDS, "PHONE": {**FIELD, "type": {"crm_multifield"}}},
+        "api-reference/crm/contacts/crm-contact-fields.md",
+    ),
+    Call(
+        "crm.company.add",
+        {
+            "fields": {
+                "TITLE": "John Doe LLC",
+                "COMPANY_TYPE": "CUSTOMER",
+                "INDUSTRY": "MANUFACTURING",
+                "EMPLOYEES": "EMPLOYEES_2",
+                "CURRENCY_ID": "USD",
+                "REVENUE": 3000000,
+                "OPENED": "Y",
+                "ASSIGNED_BY_ID": 1,
+                "PHONE": [{"VALUE": "555888", "VALUE_TYPE": "WORK"}],
+            },
+            "params": {"REGISTER_SONET_EVENT": "Y"},
+        },
+        int,
+        "api-reference/crm/companies/crm-company-add.md",
+    ),
+    Call("crm.company.get", {"id": 1}, COMPANY, "api-reference/crm/companies/crm-company-get.md"),
+    Call(
+        "crm.company.list",
+        {
+            "order": {"DATE_CREATE": "ASC"},
+            "filter": {"COMPANY_TYPE": "CUSTOMER", ">=DATE_CREATE": "2024-01-01"},
+            "select": ["TITLE", "ASSIGNED_BY_ID", "PHONE"],
+        },
+        [{"ID": ID, "TITLE": str, "ASSIGNED_BY_ID": ID, "PHONE": [MULTI]}],
+        "api-reference/crm/companies/crm-company-list.md",
+        listing=True,
+    ),
+    Call(
+        "crm.company.update",
+        {"id": 1, "fields": {"TITLE": "Northwind Traders Ltd"}},
+        True,
+        "api-reference/crm/companies/crm-company-update.md",
+    ),
+    Call(
+        "crm.company.delete", {"id": 2}, True, "api-reference/crm/companies/crm-company-delete.md"
+    ),
+    Call(
+        "crm.company.fields",
+        {},
+        {**CLASSIC_FIELDS, "TITLE": {**FIELD, "isRequired": {True}}},
+        "api-reference/crm/companies/crm-company-fields.md",
+    ),
+    Call(
+        "crm.lead.add",
+        {
+            "fields": {
+                "TITLE": "IP Titov",
+                "NAME": "Gleb",
+                "SECOND_NAME": "Egorovich",
+                "LAST_NAME": "Titov",
+                "STATUS_ID": "NEW",
+                "OPENED": "Y",
+                "ASSIGNED_BY_ID": 1,
+                "CURRENCY_ID": "USD",
+                "OPPORTUNITY": 12500,
+                "PHONE": [{"VALUE": "555888", "VALUE_TYPE": "WORK"}],
+                "WEB": [{"VALUE": "www.mysite.com", "VALUE_TYPE": "WORK"}],
+            },
+            "params": {"REGISTER_SONET_EVENT": "Y"},
+        },
+        int,
+        "api-reference/crm/leads/crm-lead-add.md",
+    ),
+    Call("crm.lead.get", {"id": 1}, LEAD, "api-reference/crm/leads/crm-lead-get.md"),
+    Call(
+        "crm.lead.list",
+        {"select": ["*", "UF_*"], "start": 0, "filter": {">OPPORTUNITY": 0}},
+        [LEAD],
+        "api-reference/crm/leads/crm-lead-list.md",
+        listing=True,
+    ),
+    Call(
+        "crm.lead.update",
+        {"id": 1, "fields": {"STATUS_ID": "IN_PROCESS"}},
+        True,
+        "api-reference/crm/leads/crm-lead-update.md",
+    ),
+    Call("crm.lead.delete", {"id": 1}, True, "api-reference/crm/leads/crm-lead-delete.md"),
+    Call(
+        "crm.lead.fields",
+        {},
+        {**CLASSIC_FIELDS, "STATUS_ID": {**FIELD, "statusType": {"STATUS"}}},
+        "api-reference/crm/leads/crm-lead-fields.md",
+    ),
     # -- CRM, universal ---------------------------------------------------------------------
+    Call(
+        "crm.item.fields",
+        {"entityTypeId": 2, "useOriginalUfNames": "N"},
+        {
+            "fields": {
+                "id": {**FIELD, "upperName": {"ID"}},
+                "stageId": {**FIELD, "statusType": str, "upperName": str},
+                "ufCrmBudget": {**FIELD, "type": {"money"}, "upperName": {"UF_CRM_BUDGET"}},
+            }
+        },
+        "api-reference/crm/universal/crm-item-fields.md",
+    ),
     Call(
         "crm.item.add",
         {

@@ -184,7 +184,7 @@ def test_seeded_directory_and_crm(store):
             "SELECT entity_type_id, COUNT(*) FROM crm_items GROUP BY entity_type_id"
         )
     )
-    assert counts == {1: 60, 2: 150, 3: 80, 4: 30}
+    assert counts == {1: 60, 2: 150, 3: 80, 4: 30, 1032: 8}  # 1032: the "Projects" smart process
 
 
 def test_seed_is_deterministic(tmp_path, clock):

@@ -121,6 +121,8 @@ def test_errors_copy_and_pickle_with_their_fields():
         ),
         # a classic error that is not a missing entity stays a plain B24Error
         ({"error": "", "error_description": "ID is not defined or invalid."}, B24Error),
+        # api-reference/crm/contacts/crm-contact-delete.md: a missing contact under ERROR_CORE
+        ({"error": "ERROR_CORE", "error_description": "Element not found"}, B24NotFoundError),
         # task-comment-item-add.md: ERROR_CORE "File not found" is a core failure, not a lookup
         ({"error": "ERROR_CORE", "error_description": "File not found"}, B24Error),
     ],

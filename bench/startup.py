@@ -96,10 +96,14 @@ def load_once(context: BrowserContext, emulator: Emulator, case: str) -> dict:
         if snapshot is not None:
             assert seen["snapshot"] == snapshot, f"{case}: the page reported {seen['snapshot']!r}"
         sent = 0
+        files: dict[str, int] = {}  # app-origin path -> bytes on the wire (what makes `sent`)
         for request in finished:
             if request.url.startswith(emulator.app_origin):
                 sizes = request.sizes()
-                sent += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+                wire = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+                sent += wire
+                path = request.url.removeprefix(emulator.app_origin).split("?")[0]
+                files[path] = files.get(path, 0) + wire
         marks = {"start": 0.0, **seen["marks"]}
         if "pyb24:pyodide-module" in marks and "pyb24:snapshot-end" in marks:
             # the restore starts when Pyodide has its module and the snapshot is all in
@@ -112,7 +116,8 @@ def load_once(context: BrowserContext, emulator: Emulator, case: str) -> dict:
             if since in marks and to in marks
         }
         total = (seen["origin"] + seen["end"] - started) / 1000
-        return {"seconds": total, "phases": phases, "sent": sent, "load": os.getloadavg()[0]}
+        load = os.getloadavg()[0]
+        return {"seconds": total, "phases": phases, "sent": sent, "files": files, "load": load}
     finally:
         page.close()
 
@@ -244,6 +249,12 @@ def report(
             f" on the wire (pyb24 build, served compressed; target <= {FIRST_LOAD_TARGET_MB:.0f}"
             f" MB)  [{loads_at(built)}]"
         )
+        print("  what the built first load's bytes are (MB on the wire, largest first):")
+        biggest = sorted(built[0]["files"].items(), key=lambda item: -item[1])
+        for path, size in biggest[:6]:
+            print(f"    {size / 1e6:6.2f}  {path}")
+        rest = sum(size for _path, size in biggest[6:])
+        print(f"    {rest / 1e6:6.2f}  {len(biggest) - 6} other files")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATE = PACKAGE_DIR / "templates" / "portal.html"
 PORTAL_STATIC = PACKAGE_DIR / "static"
 MAX_BODY = 1024 * 1024
+# The start-up snapshot as pyb24 build names it by its content: cached for good (immutable).
+HASHED_SNAPSHOT = re.compile(r"pyb24-[0-9a-f]{16}\.snapshot")
 SSE_HEARTBEAT = 15.0  # seconds between keep-alive comments on the dev event stream
 
 CONTENT_TYPES = {
@@ -527,7 +529,11 @@ class PortalHandler(BaseHTTPRequestHandler):
             # The pinned runtime changes only with its pins; the start-up snapshot changes with
             # the app, so it is revalidated on every load (a 304 when unchanged).
             "Cache-Control": (
-                "public, max-age=86400" if vendor and file.suffix != ".snapshot" else "no-cache"
+                "public, max-age=31536000, immutable"  # named by its content (pyb24 build)
+                if HASHED_SNAPSHOT.fullmatch(file.name)
+                else "public, max-age=86400"
+                if vendor and file.suffix != ".snapshot"
+                else "no-cache"
             ),
             "Last-Modified": formatdate(stat.st_mtime, usegmt=True),
             # Exact to the nanosecond: a file saved twice in one second is still new.

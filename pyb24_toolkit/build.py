@@ -8,6 +8,7 @@ jsDelivr). The result is checked: nothing may point at localhost or outside the 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -54,6 +55,7 @@ def build(
     try:
         app_files = _copy_app(folder, staging, skip=target)
         _add_installation(staging, app_files, runtime)
+        _name_snapshot_by_content(staging, app_files)
         if (staging / "static" / "vendor").is_dir():  # the runtime and the snapshot
             compress.write_twins(staging / "static" / "vendor")
         if cdn:
@@ -123,6 +125,37 @@ def _add_installation(staging: Path, app_files: set[str], runtime: Path | None) 
         for file in sorted(runtime.rglob("*")):
             if file.is_file():
                 put("static/vendor/" + file.relative_to(runtime).as_posix(), file)
+
+
+# -- the start-up snapshot's name ----------------------------------------------------------------
+
+SNAPSHOT_FILE = "static/vendor/pyb24/pyb24.snapshot"
+# How static/pyb24-pyodide.mjs names the snapshot; the build names it by its content instead.
+SNAPSHOT_REFERENCE = '"./vendor/pyb24/pyb24.snapshot"'
+
+
+def _name_snapshot_by_content(staging: Path, app_files: set[str]) -> str | None:
+    """``pyb24.snapshot`` → ``pyb24-<sha256, 16 hex>.snapshot``, and the installation's
+    snapshot interpreter pointed at that name: a host may then let browsers keep it for good
+    (``Cache-Control: immutable``), so a repeat visit loads it without asking, and a new build
+    is a new name. Returns the new name (None: no snapshot, or the app brings its own
+    interpreter module, which keeps the plain name)."""
+    snapshot = staging / SNAPSHOT_FILE
+    interpreter_path = f"static/{assets.SNAPSHOT_INTERPRETER}"
+    interpreter = staging / interpreter_path
+    if not snapshot.is_file() or interpreter_path in app_files or not interpreter.is_file():
+        return None
+    text = interpreter.read_text(encoding="utf-8")
+    if text.count(SNAPSHOT_REFERENCE) != 1:
+        raise ToolError(f"{interpreter_path} does not name {SNAPSHOT_REFERENCE} once")
+    name = f"pyb24-{hashlib.sha256(snapshot.read_bytes()).hexdigest()[:16]}.snapshot"
+    snapshot.rename(snapshot.with_name(name))
+    for twin in compress.TWINS:  # the app's own twins are of the old name: written again
+        snapshot.with_name(snapshot.name + twin).unlink(missing_ok=True)
+    interpreter.write_text(
+        text.replace(SNAPSHOT_REFERENCE, f'"./vendor/pyb24/{name}"'), encoding="utf-8"
+    )
+    return name
 
 
 # -- --cdn ---------------------------------------------------------------------------------------

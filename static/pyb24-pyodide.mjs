@@ -17,6 +17,7 @@ import { loadPyodide as loadPinnedPyodide, version } from "./vendor/pyodide/pyod
 export { version };
 
 const INDEX_URL = new URL("./vendor/pyodide/", import.meta.url).href;
+// `pyb24 build` rewrites this name to pyb24-<content hash>.snapshot (cached for good).
 const SNAPSHOT_URL = new URL("./vendor/pyb24/pyb24.snapshot", import.meta.url).href;
 const MAGIC = "pyb24-snapshot1\n"; // file layout: see pyb24_snapshot/__init__.py
 
@@ -43,7 +44,8 @@ const PAGE = 65536; // the file leaves out the snapshot's all-zero 64 KiB blocks
 async function fetchSnapshot() {
   let reader;
   try {
-    // The server revalidates it (ETag): a rebuilt snapshot is picked up on the next load.
+    // Plain name: the server revalidates it (ETag), so a rebuilt snapshot is picked up on the
+    // next load; a built folder's hashed name never changes content, so it is never asked for.
     const response = await fetch(SNAPSHOT_URL);
     if (response.status === 404) return { status: "absent" };
     if (!response.ok) return { status: `failed: download: HTTP ${response.status}` };

@@ -11,7 +11,7 @@ import pytest
 
 from pyb24_snapshot import BLOCK, _pack, plan_snapshot, read_header
 from pyb24_toolkit.assets import library_archive_bytes
-from tests.e2e.conftest import BOOT_TIMEOUT_MS, ROOT
+from tests.e2e.conftest import BOOT_TIMEOUT_MS, ROOT, Portal
 
 SNAPSHOT = "**/static/vendor/pyb24/pyb24.snapshot"
 INIT = "from pyb24 import BX24\nawait BX24.init()\nBX24.getLang()"
@@ -171,3 +171,45 @@ def test_a_page_with_micropip_packages_boots_without_the_snapshot(portal):
     portal.open(app="/tests/e2e/apps/packages.html")
     assert boot_state(portal.app)["snapshot"] == "off: pyscript.toml has packages"
     assert lines == ["pyb24: snapshot off: pyscript.toml has packages; normal boot"]
+
+
+@pytest.fixture(scope="module")
+def built_demo(tmp_path_factory):
+    """The demo as ``pyb24 build`` ships it (its snapshot named by its content), served by an
+    emulator of its own, as bench/startup.py loads it."""
+    from bench.startup import built_app
+    from portal_emulator.server import start_emulator
+
+    tmp = tmp_path_factory.mktemp("built")
+    dist = built_app(tmp)
+    emulator = start_emulator(root=str(dist), db_path=str(tmp / "portal.sqlite3"))
+    yield dist, emulator
+    emulator.stop()
+
+
+TRANSFERS = """name => performance.getEntriesByType("resource")
+  .filter(entry => entry.name.endsWith("/" + name)).map(entry => entry.transferSize)"""
+
+
+def test_a_built_app_gets_its_hashed_snapshot_once_then_from_the_cache_without_asking(
+    b24, built_demo
+):
+    dist, emulator = built_demo
+    [name] = [p.name for p in (dist / "static/vendor/pyb24").glob("pyb24-*.snapshot")]
+    portal = Portal(b24.page, emulator)
+    transfers = []
+    for _visit in range(2):
+        app = portal.open(app="/index.html").app
+        app.wait_for_selector("#app:not([hidden])", timeout=BOOT_TIMEOUT_MS)
+        assert boot_state(app)["snapshot"] == "restored"
+        transfers.append(app.evaluate(TRANSFERS, name))
+    assert len(transfers[0]) == 1 and transfers[0][0] > 1_000_000  # downloaded, compressed
+    assert transfers[1] == [0]  # from the HTTP cache: no request, not even a 304
+
+
+def test_a_built_app_whose_hashed_snapshot_is_gone_boots_normally(b24, built_demo):
+    _dist, emulator = built_demo
+    b24.page.route("**/static/vendor/pyb24/pyb24-*.snapshot", FALLBACKS["absent"][0])
+    app = Portal(b24.page, emulator).open(app="/index.html").app
+    app.wait_for_selector("#app:not([hidden])", timeout=BOOT_TIMEOUT_MS)
+    assert boot_state(app)["snapshot"] == "absent"

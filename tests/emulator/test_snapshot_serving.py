@@ -79,3 +79,12 @@ def test_a_brotli_twin_is_preferred_where_accepted_and_refused_by_q0(emu):
     assert brotli.decompress(body) == DATA and headers["Vary"] == "Accept-Encoding"
     status, headers, body = get(emu.app_origin + SNAPSHOT, **{"Accept-Encoding": "br;q=0, gzip"})
     assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == DATA
+
+
+def test_a_snapshot_named_by_its_content_is_cached_for_good_the_plain_one_revalidated(emu):
+    hashed = "/static/vendor/pyb24/pyb24-0123456789abcdef.snapshot"
+    (emu.root / hashed.lstrip("/")).write_bytes(DATA)
+    status, headers, body = get(emu.app_origin + hashed)
+    assert status == 200 and body == DATA
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert get(emu.app_origin + SNAPSHOT)[1]["Cache-Control"] == "no-cache"

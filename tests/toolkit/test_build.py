@@ -154,3 +154,25 @@ def test_the_runtime_ships_with_brotli_and_gzip_twins_where_they_save_bytes(app,
     assert not (folder / "python_stdlib.zip.gz").exists()
     assert not (folder / "pyodide.mjs.br").exists()  # too small to be worth it
     assert not list((tmp_path / "dist").glob("*.br"))  # the app's own files are left as they are
+
+
+def test_the_snapshot_ships_under_its_content_hash_and_the_page_names_it(app, tmp_path):
+    import hashlib
+
+    snapshot = b"pyb24-snapshot1\n" + bytes(range(256)) * 64
+    folder = app / "static/vendor/pyb24"
+    folder.mkdir(parents=True)
+    (folder / "pyb24.snapshot").write_bytes(snapshot)
+    (folder / "pyb24.snapshot.gz").write_bytes(b"an older twin")
+    build(app, tmp_path / "dist", snapshot=False, say=lambda _: None)
+    name = f"pyb24-{hashlib.sha256(snapshot).hexdigest()[:16]}.snapshot"
+    shipped = tmp_path / "dist/static/vendor/pyb24"
+    assert sorted(p.name for p in shipped.iterdir()) == [name, name + ".br", name + ".gz"]
+    assert (shipped / name).read_bytes() == snapshot
+    interpreter = (tmp_path / "dist/static/pyb24-pyodide.mjs").read_text()
+    assert f'"./vendor/pyb24/{name}"' in interpreter and 'pyb24.snapshot"' not in interpreter
+    source = (assets.boot_dir() / "pyb24-pyodide.mjs").read_text()
+    assert interpreter == source.replace(
+        '"./vendor/pyb24/pyb24.snapshot"', f'"./vendor/pyb24/{name}"'
+    )
+    assert '"./vendor/pyb24/pyb24.snapshot"' in source  # the checkout keeps the plain name

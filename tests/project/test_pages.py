@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCAFFOLD = ROOT / "pyb24_toolkit" / "templates" / "app"  # tested in tests/toolkit (no list)
 # Apps of their own (served and built as a folder, like a scaffolded app): the app-relative
 # layout (./pyb24.zip, ./static/…) is theirs; the other pages are served from this repo's root.
-OWN_APPS = [ROOT / "examples" / "deal_tab"]
+OWN_APPS = [ROOT / "examples" / "deal_tab", ROOT / "examples" / "deal_health"]
 # The repo's own configs, tracked or new, never what a build or an install left in ignored
 # folders (.venv, node_modules, build/, dist/).
 _FILES = subprocess.run(

@@ -193,10 +193,7 @@ def ensure_runtime(say: Callable[[str], None] = lambda _text: None) -> Path:
             "npm is missing: pyb24 installs its pinned browser runtime with it once per machine; "
             "install Node.js 20+ (e.g. apt-get install -y nodejs npm) and run again"
         )
-    say(
-        f"installing the pinned browser runtime (npm ci) into {vendor.parent}: once per "
-        "machine, about a minute (15 MB from the npm registry)"
-    )
+    say(f"installing the pinned browser runtime (npm ci) into {vendor.parent}")
     home = vendor.parent
     home.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".runtime-", dir=home.parent) as work_text:
@@ -305,7 +302,7 @@ def prepare_app(
         from pyb24_snapshot import SnapshotBuildError, ensure_snapshot
 
         try:
-            if ensure_snapshot(folder, say=say) == "built":
+            if ensure_snapshot(folder) == "built":
                 say("built the start-up snapshot (static/vendor/pyb24/)")
         except (SnapshotBuildError, ChromiumMissing) as exc:
             say(f"no start-up snapshot, pages boot without it: {exc}")

@@ -18,8 +18,41 @@ from pathlib import Path
 
 from pyb24_toolkit.assets import shipped_file
 
-# Folders a person never edits by hand: not watched (they may be large), still served.
-_NOT_WATCHED = frozenset({"node_modules", "__pycache__"})
+# Never part of the app a person edits and ships: its tests, tooling, caches and notes
+# (nor dot-files, log files, another app's folder or an earlier build: see is_not_app).
+# Still served by the emulator; not watched, not built.
+NOT_APP = frozenset(
+    {
+        "tests",
+        "__pycache__",
+        "node_modules",
+        "conftest.py",
+        "pytest.ini",
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "tox.ini",
+        "package.json",
+        "package-lock.json",
+        "README.md",
+    }
+)
+NOT_APP_SUFFIXES = (".log", ".egg-info")
+
+
+def is_not_app(path: Path, root: Path) -> bool:
+    """Whether ``path`` (a file or folder under the app folder ``root``) is none of the app's
+    own content: a dot-name, a NOT_APP name, a log file, or a folder that is another app
+    (its own index.html and pyscript.toml, as the pytest plugin finds apps) or an earlier
+    pyb24 build (pyb24.zip and static/pyb24-boot.js)."""
+    name = path.name
+    if name.startswith(".") or name in NOT_APP or name.endswith(NOT_APP_SUFFIXES):
+        return True
+    if path == root or not path.is_dir():
+        return False
+    app = (path / "index.html").is_file() and (path / "pyscript.toml").is_file()
+    build = (path / "pyb24.zip").is_file() and (path / "static" / "pyb24-boot.js").is_file()
+    return app or build
 
 
 class EmulatorError(Exception):
@@ -147,12 +180,15 @@ Snapshot = dict[str, tuple[int, int]]
 
 def snapshot(root: Path, skip: Callable[[Path], bool] = lambda path: False) -> Snapshot:
     """``{relative path: (mtime_ns, size)}`` of the files a person edits under ``root``
-    (not dot-files, editor temporaries, ``node_modules``, nor what ``skip`` says)."""
+    (not what :func:`is_not_app` says: tests, caches, logs, builds…; not editor temporaries,
+    nor what ``skip`` says). So nothing the app's run writes (a log, a test's output, the
+    emulator's database) can make the dev server reload, and reload again."""
     files: Snapshot = {}
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _NOT_WATCHED]
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if not is_not_app(here / d, root)]
         for name in names:
-            if name.startswith(".") or _EDITOR_TEMP.search(name):
+            if is_not_app(here / name, root) or _EDITOR_TEMP.search(name):
                 continue
             path = os.path.join(folder, name)
             if skip(Path(path).resolve()):

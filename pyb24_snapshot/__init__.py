@@ -30,6 +30,7 @@ import struct
 import sys
 import threading
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -262,8 +263,14 @@ def read_header(path: str | os.PathLike[str]) -> dict | None:
         return None
 
 
-def ensure_snapshot(root: str | os.PathLike[str] = ".", *, force: bool = False) -> str:
-    """Build the app's snapshot when it is missing or stale: ``"fresh"`` or ``"built"``.
+def ensure_snapshot(
+    root: str | os.PathLike[str] = ".",
+    *,
+    force: bool = False,
+    say: Callable[[str], None] = lambda _text: None,
+) -> str:
+    """Build the app's snapshot when it is missing or stale: ``"fresh"`` or ``"built"``;
+    ``say`` hears one line before a build starts (it takes a while).
 
     Raises :class:`SnapshotBuildError` when it cannot (pages then boot without a snapshot).
     """
@@ -272,6 +279,10 @@ def ensure_snapshot(root: str | os.PathLike[str] = ".", *, force: bool = False) 
     gz = plan.path.with_name(plan.path.name + ".gz")
     if not force and header and header.get("key") == plan.key and gz.is_file():
         return "fresh"
+    say(
+        "building the start-up snapshot in headless Chromium: about a minute on a quiet "
+        "machine, once per change of the app's pure modules (--no-snapshot skips it)"
+    )
     version, snapshot, report = _run_build(plan)
     runs, payload = strip_zero_blocks(snapshot)
     header = {

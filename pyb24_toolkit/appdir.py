@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from portal_emulator.appfiles import EmulatorError, check_app_folder
+from portal_emulator.appfiles import EmulatorError, check_app_folder, is_not_app
 
 from .errors import ToolError
 
@@ -27,31 +27,14 @@ def checked_app_dir(path: str | Path) -> Path:
     return folder
 
 
-# Never part of a deployed app: its tests, tooling, caches and notes (dot-files neither).
-NOT_APP = frozenset(
-    {
-        "tests",
-        "__pycache__",
-        "node_modules",
-        "conftest.py",
-        "pytest.ini",
-        "pyproject.toml",
-        "setup.cfg",
-        "tox.ini",
-        "README.md",
-    }
-)
-
-
 def app_files(folder: Path, skip: Path | None = None) -> Iterator[Path]:
-    """The app's own files, sorted: no dot-files, no NOT_APP names, nothing under ``skip``."""
+    """The app's own files, sorted: nothing :func:`is_not_app` names (tests, tooling, caches,
+    logs, dot-files, another app's folder, an earlier build), nothing under ``skip``."""
     for base, dirs, files in os.walk(folder):
         here = Path(base)
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and d not in NOT_APP and (here / d) != skip
-        )
+        dirs[:] = sorted(d for d in dirs if not is_not_app(here / d, folder) and here / d != skip)
         for name in sorted(files):
-            if not name.startswith(".") and name not in NOT_APP:
+            if not is_not_app(here / name, folder):
                 yield here / name
 
 

@@ -193,7 +193,10 @@ def ensure_runtime(say: Callable[[str], None] = lambda _text: None) -> Path:
             "npm is missing: pyb24 installs its pinned browser runtime with it once per machine; "
             "install Node.js 20+ (e.g. apt-get install -y nodejs npm) and run again"
         )
-    say(f"installing the pinned browser runtime (npm ci) into {vendor.parent}")
+    say(
+        f"installing the pinned browser runtime (npm ci) into {vendor.parent}: once per "
+        "machine, about a minute (15 MB from the npm registry)"
+    )
     home = vendor.parent
     home.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".runtime-", dir=home.parent) as work_text:
@@ -302,7 +305,7 @@ def prepare_app(
         from pyb24_snapshot import SnapshotBuildError, ensure_snapshot
 
         try:
-            if ensure_snapshot(folder) == "built":
+            if ensure_snapshot(folder, say=say) == "built":
                 say("built the start-up snapshot (static/vendor/pyb24/)")
         except (SnapshotBuildError, ChromiumMissing) as exc:
             say(f"no start-up snapshot, pages boot without it: {exc}")

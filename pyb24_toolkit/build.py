@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -90,9 +91,10 @@ def _is_build(folder: Path) -> bool:
 
 def _copy_app(folder: Path, staging: Path, skip: Path) -> set[str]:
     copied = set()
+    unlisted = _unlisted_package(folder)
     for file in app_files(folder, skip=skip):
         relative = file.relative_to(folder)
-        if not file.is_file() or file.suffix in SKIPPED_SUFFIXES:
+        if not file.is_file() or file.suffix in SKIPPED_SUFFIXES or unlisted(file):
             continue
         resolved = file.resolve()
         if folder not in resolved.parents:
@@ -101,6 +103,34 @@ def _copy_app(folder: Path, staging: Path, skip: Path) -> set[str]:
         shutil.copy2(resolved, staging / relative)
         copied.add(relative.as_posix())
     return copied
+
+
+def _unlisted_package(folder: Path) -> Callable[[Path], bool]:
+    """Whether a file is inside a Python package (a folder with ``__init__.py``) that no
+    ``pyscript.toml`` ``[files]`` entry names: the page cannot import it, so it is none of
+    the app's content (e.g. the tooling beside the demo app at this repository's root)."""
+    listed: list[Path] = []
+    for config in configs(folder):
+        files = read_config(config, folder).get("files")
+        if isinstance(files, dict):
+            for source in files:
+                if isinstance(source, str) and not source.startswith("{"):
+                    listed.append((config.parent / source.removesuffix("/*")).resolve())
+
+    def named(package: Path) -> bool:
+        return any(
+            path == package or package in path.parents or path in package.parents for path in listed
+        )
+
+    def unlisted(file: Path) -> bool:
+        for parent in file.parents:
+            if parent == folder:
+                return False
+            if (parent / "__init__.py").is_file() and not named(parent.resolve()):
+                return True
+        return False
+
+    return unlisted
 
 
 def _add_installation(staging: Path, app_files: set[str], runtime: Path | None) -> None:

@@ -349,6 +349,55 @@ def test_the_watcher_sees_saves_new_and_removed_files_but_not_dot_files(fresh):
     ]
 
 
+def test_the_watcher_ignores_tests_caches_logs_builds_and_other_apps(fresh):
+    """Issue 15 item 6: only the app's own files reload it."""
+    emu, app = fresh, fresh.root
+    assert emu.check_for_changes() == []
+    write(
+        app,
+        {
+            "tests/test_app.py": "def test(): pass\n",
+            ".pytest_cache/v/cache/lastfailed": "{}",
+            "__pycache__/app.cpython-311.pyc": "",
+            "pkg/__pycache__/module.cpython-311.pyc": "",
+            "dev.log": "GET /index.html 200\n",
+            "logs/app.log": "started\n",
+            "dist/index.html": "",  # an earlier `pyb24 build -o dist`
+            "dist/pyb24.zip": "",
+            "dist/static/pyb24-boot.js": "",
+            "other/index.html": "",  # another app (its own page and config)
+            "other/pyscript.toml": "",
+            "myapp.egg-info/PKG-INFO": "",
+            "README.md": "notes",
+        },
+    )
+    assert emu.check_for_changes() == []
+    (app / "static/data.json").write_text("{}")
+    assert emu.check_for_changes() == ["static/data.json"]
+
+
+def test_a_log_written_on_every_reload_cannot_loop(tmp_path):
+    """`pyb24 dev app 2> app/dev.log`: each reload writes the log; the log is no reason to
+    reload, so one save is one reload, however often the watcher looks."""
+    from portal_emulator.appfiles import Watcher
+
+    write(tmp_path, {"index.html": "", "app.py": "print(1)\n"})
+    log = tmp_path / "dev.log"
+    reloads = []
+
+    def reload(paths):
+        reloads.append(paths)
+        with log.open("a") as file:
+            file.write(f"changed: {', '.join(paths)}: reloading the app\n")
+
+    watcher = Watcher(tmp_path, reload)
+    (tmp_path / "app.py").write_text("print(2)\n")
+    os.utime(tmp_path / "app.py", ns=(3, 3))
+    assert watcher.check() == ["app.py"]
+    assert [watcher.check() for _ in range(3)] == [[], [], []]
+    assert reloads == [["app.py"]] and log.read_text().count("reloading") == 1
+
+
 def test_the_portal_page_hears_reloads_as_server_sent_events(fresh):
     emu, app = fresh, fresh.root
     (app / "app.py").write_text("print('saved')\n")

@@ -185,3 +185,18 @@ def test_the_built_snapshot_has_no_zero_block_and_restores_to_its_size():
     assert header["format"] == 2 and len(memory) == header["size"] > len(payload)
     stored = [payload[i : i + BLOCK] for i in range(0, len(payload), BLOCK)]
     assert bytes(BLOCK) not in stored[:-1]
+
+
+def test_a_build_says_what_it_does_and_how_long_before_it_starts(app, monkeypatch):
+    """Issue 15 item 6: a first run is not silent for a minute; a fresh snapshot says nothing."""
+    heard = []
+    report = {"app_modules": ["pyb24"], "skipped": []}
+
+    def run(plan):
+        assert len(heard) == 1  # said before the build, not after
+        return "314.0.2", b"heap", report
+
+    monkeypatch.setattr(pyb24_snapshot, "_run_build", run)
+    assert pyb24_snapshot.ensure_snapshot(app, say=heard.append) == "built"
+    assert "building the start-up snapshot" in heard[0] and "about a minute" in heard[0]
+    assert pyb24_snapshot.ensure_snapshot(app, say=heard.append) == "fresh" and len(heard) == 1

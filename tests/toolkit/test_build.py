@@ -176,3 +176,44 @@ def test_the_snapshot_ships_under_its_content_hash_and_the_page_names_it(app, tm
         '"./vendor/pyb24/pyb24.snapshot"', f'"./vendor/pyb24/{name}"'
     )
     assert '"./vendor/pyb24/pyb24.snapshot"' in source  # the checkout keeps the plain name
+
+
+def test_an_earlier_build_inside_the_app_is_not_app_content(app, tmp_path):
+    """Issue 17 item 12: pyb24 build b1 -o b1/dist, then pyb24 build b1 -o d4."""
+    build(app, app / "dist", snapshot=False, say=lambda _: None)
+    build(app, tmp_path / "d4", snapshot=False, say=lambda _: None)
+    assert not [f for f in files_of(tmp_path / "d4") if f.startswith("dist/")]
+    assert files_of(tmp_path / "d4") == files_of(app / "dist")
+
+
+def test_another_app_and_unlisted_packages_are_not_shipped(app, tmp_path):
+    """An app folder may hold other apps (examples/…) and tooling packages beside it; the
+    build holds what its pages can load: its files and the modules pyscript.toml names."""
+    (app / "examples/other").mkdir(parents=True)
+    (app / "examples/other/index.html").write_text('<script src="/abs.js"></script>')
+    (app / "examples/other/pyscript.toml").write_text("")
+    (app / "tooling").mkdir()
+    (app / "tooling/__init__.py").write_text("URL = 'http://127.0.0.1:8001/'\n")
+    (app / "lib/inner").mkdir(parents=True)
+    (app / "lib/__init__.py").write_text("")
+    (app / "lib/inner/__init__.py").write_text("X = 1\n")
+    (app / "build.log").write_text("GET / 200\n")
+    config = app / "pyscript.toml"
+    config.write_text(config.read_text().replace("[files]\n", '[files]\n"./lib/*" = "./lib/*"\n'))
+    build(app, tmp_path / "dist", snapshot=False, say=lambda _: None)
+    shipped = files_of(tmp_path / "dist")
+    assert "lib/__init__.py" in shipped and "lib/inner/__init__.py" in shipped
+    assert not [f for f in shipped if f.startswith(("examples/", "tooling/")) or f.endswith(".log")]
+
+
+def test_the_demo_at_the_repository_root_builds(tmp_path, cache):
+    """`pyb24 build . -o dist` on this checkout: examples/ are other apps, the tooling
+    packages beside the demo are none of its content; its pages' files are all there."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    build(root, tmp_path / "dist", snapshot=False, say=lambda _: None)
+    shipped = files_of(tmp_path / "dist")
+    assert {"index.html", "app.py", "demo_ui.py", "pyscript.toml", "pyb24.zip"} <= set(shipped)
+    tops = {f.split("/")[0] for f in shipped}
+    assert not tops & {"examples", "tests", "portal_emulator", "pyb24_toolkit", "pyb24_snapshot"}

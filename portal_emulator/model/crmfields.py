@@ -355,6 +355,11 @@ class Entity:
         default_factory=dict
     )  # column -> value of a new item
     type_id: int = 0  # a smart process's own id (its UF_CRM_<id>_* names, crm.type.list)
+    # A smart process's type (crm.type.*): the options its fields do not already say (see
+    # TYPE_OPTIONS), when it was made, and the entity types whose cards list its items.
+    type_options: frozenset[str] = frozenset()
+    type_created: str = ""
+    type_children: tuple[int, ...] = ()
 
     @property
     def default_category(self) -> int | None:
@@ -532,6 +537,11 @@ _ENTITIES = (
         stages=MappingProxyType({8: _PROJECT_STAGES}),
         defaults=MappingProxyType({"tax_value": 0.0}),
         type_id=5,
+        type_options=frozenset(
+            {"isCategoriesEnabled", "isUseInUserfieldEnabled", "isRecyclebinEnabled"}
+            | {"isAutomationEnabled", "isBizProcEnabled", "isSetOpenPermissions"}
+        ),
+        type_created="2024-01-08T09:00:00+03:00",  # the seed's epoch: its first project follows
     ),
 )
 ENTITIES: dict[int, Entity] = {entity.entity_type_id: entity for entity in _ENTITIES}
@@ -543,6 +553,47 @@ STAGES: dict[int, Stages] = {  # the default category's stages of each type
     if e.default_category is not None
 }
 ENTITY_NAMES = {e.entity_type_id: e.name for e in _ENTITIES}
+SMART_PROCESSES: dict[int, Entity] = {e.type_id: e for e in _ENTITIES if e.type_id}  # by type id
+
+# A smart process type's Y/N options, in the order crm-type-get.md lists them; the value of
+# one a field stands for is whether the type has that field, the others are type_options.
+TYPE_OPTIONS = (
+    "isCategoriesEnabled",
+    "isStagesEnabled",
+    "isBeginCloseDatesEnabled",
+    "isClientEnabled",
+    "isUseInUserfieldEnabled",
+    "isLinkWithProductsEnabled",
+    "isMycompanyEnabled",
+    "isDocumentsEnabled",
+    "isSourceEnabled",
+    "isObserversEnabled",
+    "isRecyclebinEnabled",
+    "isAutomationEnabled",
+    "isBizProcEnabled",
+    "isSetOpenPermissions",
+    "isPaymentsEnabled",
+    "isCountersEnabled",
+)
+OPTION_FIELDS = {  # option -> the fields that make it (all of them)
+    "isBeginCloseDatesEnabled": ("begindate", "closedate"),
+    "isClientEnabled": ("companyId", "contactIds"),
+    "isMycompanyEnabled": ("mycompanyId",),
+    "isSourceEnabled": ("sourceId", "sourceDescription"),
+    "isObserversEnabled": ("observers",),
+}
+
+
+def type_option(entity: Entity, option: str) -> bool:
+    """Whether a smart process type has ``option`` on: stages when it has any, a field's
+    option when it has the fields, any other when its ``type_options`` name it."""
+    if option == "isStagesEnabled":
+        return bool(entity.stages)
+    if option in OPTION_FIELDS:
+        names = {field.camel for field in entity.fields}
+        return all(name in names for name in OPTION_FIELDS[option])
+    return option in entity.type_options
+
 
 SOURCES = ("CALL", "EMAIL", "WEB", "ADVERTISING", "PARTNER", "RECOMMENDATION", "TRADE_SHOW")
 CURRENCIES = ("USD", "EUR", "GBP")

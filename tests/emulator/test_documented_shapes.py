@@ -177,6 +177,26 @@ FIELD_INFO = {
     "title": str,
 }
 CATEGORY = {"id": int, "name": str, "sort": int, "entityTypeId": int, "isDefault": YN}
+SMART_TYPE = {  # crm-type-list.md / crm-type-get.md ("id": 37, "entityTypeId": 1256, ...)
+    "id": int,
+    "title": str,
+    "code": str,
+    "createdBy": int,
+    "entityTypeId": int,
+    "customSectionId": (int, NULL),
+    **{
+        f"is{option}Enabled": YN
+        for option in (
+            "Categories Stages BeginCloseDates Client UseInUserfield LinkWithProducts Mycompany"
+            " Documents Source Observers Recyclebin Automation BizProc Payments Counters"
+        ).split()
+    },
+    "isSetOpenPermissions": YN,
+    "createdTime": DATETIME,
+    "updatedTime": DATETIME,
+    "updatedBy": int,
+}
+RELATION = {"entityTypeId": int, "isChildrenListEnabled": YN, "isPredefined": YN}
 CURRENCY = {
     "CURRENCY": Text(r"[A-Z]{3}"),
     "AMOUNT_CNT": Text(r"\d+"),
@@ -689,6 +709,29 @@ DOCUMENTED: list[Call] = [
         {"entityTypeId": 2, "id": 1},
         {"category": {**CATEGORY, "originId": str, "originatorId": str}},
         "api-reference/crm/universal/category/crm-category-get.md",
+    ),
+    Call(
+        "crm.type.list",
+        {
+            "filter": {"isAutomationEnabled": "Y", "isCategoriesEnabled": "Y"},
+            "order": {"id": "DESC"},
+        },
+        {"types": [SMART_TYPE]},
+        "api-reference/crm/universal/user-defined-object-types/crm-type-list.md",
+        listing=True,
+    ),
+    Call(
+        "crm.type.get",
+        {"id": 5},
+        {
+            "type": {
+                **SMART_TYPE,
+                "relations": {"parent": [RELATION], "child": []},
+                "linkedUserFields": dict,
+                "customSections": [],
+            }
+        },
+        "api-reference/crm/universal/user-defined-object-types/crm-type-get.md",
     ),
     Call(
         "crm.currency.list",

@@ -1,5 +1,5 @@
-"""CRM dictionaries over real HTTP: crm.status.*, crm.category.*, crm.currency.* in the shapes,
-value types and errors of their pages in the REST docs (bitrix24/b24restdocs)."""
+"""CRM dictionaries over real HTTP: crm.status.*, crm.category.*, crm.currency.*, crm.type.*
+in the shapes, value types and errors of their pages in the REST docs (bitrix24/b24restdocs)."""
 
 import pytest
 
@@ -203,6 +203,7 @@ def test_crm_currency_list_and_get(admin):
         ("crm.category.get", {"entityTypeId": 2, "id": 99}),  # universal/category/...-get.md
         ("crm.category.list", {"entityTypeId": 777}),  # universal/category/...-list.md
         ("crm.currency.get", {"id": "XYZ"}),  # crm/currency/crm-currency-get.md
+        ("crm.type.get", {"id": 999}),  # universal/user-defined-object-types/crm-type-get.md
     ],
 )
 def test_not_found_answers_raise_b24_not_found(admin, method, params):
@@ -211,3 +212,62 @@ def test_not_found_answers_raise_b24_not_found(admin, method, params):
     reply = admin.call(method, params)
     error = error_from_answer(method, reply.status, reply.json())
     assert isinstance(error, B24NotFoundError), reply.json()
+
+
+# -- crm.type.* (api-reference/crm/universal/user-defined-object-types/) ------------------------
+
+
+def test_crm_type_list_names_the_smart_processes_crm_item_answers(admin):
+    # crm-type-list.md: {"types": [...]} with total; each type's entityTypeId is what
+    # crm.item.* takes, and its options follow the fields crm.item.fields lists
+    reply = admin.call("crm.type.list")
+    types = reply.result["types"]
+    assert reply.json()["total"] == len(types) == 1
+    (projects,) = types
+    assert (projects["id"], projects["entityTypeId"], projects["title"]) == (5, 1032, "Projects")
+    fields = admin.call("crm.item.fields", {"entityTypeId": 1032}).result["fields"]
+    assert "observers" in fields and projects["isObserversEnabled"] == "Y"
+    assert "mycompanyId" not in fields and projects["isMycompanyEnabled"] == "N"
+    items = admin.call("crm.item.list", {"entityTypeId": projects["entityTypeId"]}).result
+    assert items["items"], "the type's items are listed"
+    got = admin.call("crm.type.get", {"id": projects["id"]}).result["type"]
+    assert {key: got[key] for key in projects} == projects
+    # crm-type-get.md: relations to the entities its cards link (a client: contact, company)
+    assert [p["entityTypeId"] for p in got["relations"]["parent"]] == [3, 4]
+
+
+@pytest.mark.parametrize(
+    ("params", "count"),
+    [
+        ({"filter": {"isAutomationEnabled": "Y", "isCategoriesEnabled": "Y"}}, 1),
+        ({"filter": {"isLinkWithProductsEnabled": "Y"}}, 0),
+        ({"filter": [{"logic": "OR", "0": {"%title": "5"}, "1": {"%title": "proj"}}]}, 1),
+        ({"filter": {">id": 5}}, 0),
+        ({"order": {"id": "DESC"}, "start": 50}, 0),
+    ],
+)
+def test_crm_type_list_filters_orders_and_pages(admin, params, count):
+    # crm-type-list.md: filter with prefixes and logic OR, order, start
+    assert len(admin.call("crm.type.list", params).result["types"]) == count
+
+
+@pytest.mark.parametrize(
+    ("params", "description"),
+    [
+        ({"filter": {"colour": "red"}}, "Invalid filter: field 'colour' is not allowed in filter"),
+        ({"order": {"colour": "ASC"}}, "Invalid order: field 'colour' is not allowed in order"),
+        (
+            {"order": {"id": "UP"}},
+            "Invalid order: allowed sort directions are ASC, DESC. But got 'UP' for field 'id'",
+        ),
+    ],
+)
+def test_crm_type_list_errors(admin, params, description):
+    # crm-type-list.md, "Possible Error Codes": 400 INVALID_ARG_VALUE
+    reply = admin.call("crm.type.list", params)
+    assert reply.failure == (400, "INVALID_ARG_VALUE", description)
+
+
+def test_crm_type_get_of_a_missing_type(admin):
+    # crm-type-get.md: 400 {"error": 0, "error_description": "SPA not found"}
+    assert admin.call("crm.type.get", {"id": 999}).failure == (400, 0, "SPA not found")

@@ -188,6 +188,8 @@ def _checked_db(db: Path) -> Path:
             raise ToolError(
                 f"--db {db} is a folder: give a file name, e.g. {db / 'portal.sqlite3'}"
             )
+        if db.exists() and not db.is_file():  # /dev/null, a FIFO (opening it would wait)
+            raise ToolError(f"--db {db} is not a regular file: give a new file name")
         if db.exists():
             with db.open("rb") as file:
                 header = file.read(len(SQLITE_HEADER))

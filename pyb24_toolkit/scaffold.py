@@ -22,7 +22,10 @@ def create_app(target: Path, placement: str = "DEFAULT") -> list[Path]:
         )
     name = target.resolve().name
     if len(name.encode()) > MAX_NAME:
-        raise ToolError(f"the folder name is {len(name.encode())} bytes: at most {MAX_NAME}")
+        raise ToolError(
+            f"{target}: the folder name is {len(name.encode())} bytes, at most {MAX_NAME}: "
+            "choose a shorter name"
+        )
     if not APP_NAME.fullmatch(name):
         raise ToolError(
             f"{name!r} cannot name an app: use letters, digits, spaces, '.', '-' and '_'"
@@ -32,12 +35,14 @@ def create_app(target: Path, placement: str = "DEFAULT") -> list[Path]:
     except OSError as exc:  # /proc/x, /dev/null/x, afile/x, a read-only disk: one line
         reason = exc.strerror or type(exc).__name__
         where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(target) else ""
-        raise ToolError(f"cannot create the app folder {target}: {reason}{where}") from None
+        raise ToolError(
+            f"cannot create the app folder {target}: {reason}{where}: choose a folder you can write to"
+        ) from None
 
 
 def _write(target: Path, placement: str, name: str) -> list[Path]:
     if target.exists() and not target.is_dir():
-        raise ToolError(f"{target} exists and is not a folder")
+        raise ToolError(f"{target} exists and is not a folder: choose a new folder name")
     if target.is_dir() and any(target.iterdir()):
         raise ToolError(f"{target} is not empty: choose a new folder name")
     values = {

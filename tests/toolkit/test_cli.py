@@ -190,7 +190,7 @@ def test_dev_with_a_page_on_a_host_that_is_down(tmp_path, cache):
 def test_new_with_a_target_that_cannot_be_created(tmp_path, cache, target):
     (tmp_path / "afile").write_text("keep me\n")
     result = pyb24("new", target, cwd=tmp_path, env_cache=cache)
-    assert_one_line_error(result)
+    assert_one_line_error(result, target, "choose")  # names it, says what to do
     assert (tmp_path / "afile").read_text() == "keep me\n"
     assert not os.path.exists(tmp_path / target) or target == "afile"
 
@@ -212,15 +212,20 @@ def _sqlite_of_another_program(path):
         ("folder", "is a folder"),
         ("afile", "is not a SQLite file"),
         ("other.sqlite3", "another program's SQLite database"),
+        ("fifo", "is not a regular file"),  # opening it to read the header waited forever
+        ("/dev/null", "is not a regular file"),  # read as empty, then SQLite's own error
     ],
 )
 def test_dev_with_a_db_it_cannot_use(tmp_path, cache, db, says):
     pyb24("new", "app", cwd=tmp_path, env_cache=cache)
     (tmp_path / "afile").write_text("keep me\n")
     (tmp_path / "folder").mkdir()
+    os.mkfifo(tmp_path / "fifo")
     _sqlite_of_another_program(tmp_path / "other.sqlite3")
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
-    result = pyb24("dev", "app", "--db", db, "--no-snapshot", cwd=tmp_path, env_cache=cache)
+    result = pyb24(
+        "dev", "app", "--db", db, "--no-snapshot", cwd=tmp_path, env_cache=cache, timeout=30
+    )
     assert_one_line_error(result, f"--db {db}", says)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
     assert list((tmp_path / "folder").iterdir()) == []

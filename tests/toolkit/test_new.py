@@ -1,5 +1,6 @@
 """``pyb24 new``: the scaffold is small, complete, clean, and names no pyb24 module."""
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -86,3 +87,11 @@ def test_an_empty_folder_is_fine(tmp_path):
 def test_a_folder_name_that_cannot_be_a_title_is_refused(tmp_path):
     with pytest.raises(ToolError, match="letters, digits"):
         create_app(tmp_path / 'my"app')
+
+
+def test_a_folder_name_longer_than_a_file_name_can_be_is_refused_by_name(tmp_path):
+    target = tmp_path / ("a" * 300)
+    says = re.escape(f"{target}: the folder name is 300 bytes") + ".*choose a shorter name"
+    with pytest.raises(ToolError, match=says):
+        create_app(target)
+    assert list(tmp_path.iterdir()) == []

@@ -56,7 +56,8 @@ class B24NotFoundError(B24Error):
     """No such method, or no such entity: a 404, a ``…NOT_FOUND`` code (``NOT_FOUND``,
     ``ERROR_ENTITY_NOT_FOUND``…), a code that says it (``crm.status.get``'s "Status is not
     found."), or the classic CRM empty code whose description says it (``crm.deal.get``'s
-    ``{"error": "", "error_description": "Not found"}``)."""
+    ``{"error": "", "error_description": "Not found"}``). ``tasks.task.get``/``update`` answer
+    a missing task exactly as one this user may not see; both raise this."""
 
 
 class B24RateLimitError(B24Error):
@@ -134,8 +135,15 @@ STATUS_OF_CODE = {
 
 
 # Not-found answers under a general code: crm-contact-delete.md answers a missing contact with
-# ERROR_CORE "Element not found" (while ERROR_CORE "File not found" is a core failure).
-_CORE_NOT_FOUND = frozenset({("ERROR_CORE", "element not found")})
+# ERROR_CORE "Element not found" (while ERROR_CORE "File not found" is a core failure);
+# tasks-task-get.md / tasks-task-update.md answer a missing task with "0" "Action on the task
+# is not allowed" — the same as a task this user may not see: for them it is not there.
+_CORE_NOT_FOUND = frozenset(
+    {
+        ("ERROR_CORE", "element not found"),
+        ("0", "action on the task is not allowed (internal error)"),
+    }
+)
 
 
 def _says_not_found(code: str, description: str) -> bool:

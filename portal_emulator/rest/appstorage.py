@@ -30,6 +30,7 @@ from .core import (
     as_list,
     as_map,
     is_blank,
+    one_record,
     page_of,
     page_start,
     php_intval,
@@ -135,6 +136,7 @@ def entity_add(caller: Caller, params: dict[str, Any]) -> Any:
     return True
 
 
+@one_record("ENTITY")
 def entity_get(caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     if params.get("ENTITY") is not None:
@@ -143,6 +145,7 @@ def entity_get(caller: Caller, params: dict[str, Any]) -> Any:
     return [entity_json(row) for row in rows]
 
 
+@one_record("ENTITY")
 def entity_update(caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     entity = _entity_row(caller, _code(params, "ENTITY"))
@@ -167,6 +170,7 @@ def entity_update(caller: Caller, params: dict[str, Any]) -> Any:
     return True
 
 
+@one_record("ENTITY")
 def entity_delete(caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     entity = _entity_row(caller, _code(params, "ENTITY"))
@@ -178,6 +182,7 @@ def entity_delete(caller: Caller, params: dict[str, Any]) -> Any:
     return True
 
 
+@one_record("ENTITY")
 def entity_rights(caller: Caller, params: dict[str, Any]) -> Any:
     """The storage's access map, or null for an unknown storage; ``ACCESS`` replaces it."""
     params = upper_keys(params)
@@ -255,6 +260,7 @@ def property_add(caller: Caller, params: dict[str, Any]) -> Any:
     return True
 
 
+@one_record("ENTITY", "PROPERTY")
 def property_get(caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     entity = _entity_row(caller, _code(params, "ENTITY"))
@@ -263,6 +269,7 @@ def property_get(caller: Caller, params: dict[str, Any]) -> Any:
     return [property_json(row) for row in _properties(caller, entity["id"])]
 
 
+@one_record("ENTITY", "PROPERTY")
 def property_update(caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     entity = _entity_row(caller, _code(params, "ENTITY"))
@@ -290,6 +297,7 @@ def property_update(caller: Caller, params: dict[str, Any]) -> Any:
     return True
 
 
+@one_record("ENTITY", "PROPERTY")
 def property_delete(caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     entity = _entity_row(caller, _code(params, "ENTITY"))
@@ -531,6 +539,7 @@ def _record_add(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
 
 
 def _record_update(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
+    @one_record("ENTITY", "ID")
     def update(caller: Caller, params: dict[str, Any]) -> Any:
         params, entity, record_id, record = _target(caller, kind, params)
         values = _written(caller, kind, entity, params, record_id)
@@ -548,6 +557,7 @@ def _record_update(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
 
 
 def _record_delete(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
+    @one_record("ENTITY", "ID")
     def delete(caller: Caller, params: dict[str, Any]) -> Any:
         _params, entity, record_id, _record = _target(caller, kind, params)
         gone = {record_id}

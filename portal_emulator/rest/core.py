@@ -7,6 +7,7 @@ accept both, so each method is written once.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -69,6 +70,33 @@ class Caller:
     strict_fields: bool = True
     # Called with the entity type id after each CRM list page is read (the churn knob).
     listed: Callable[[int], None] = field(default=lambda entity_type_id: None)
+
+
+# -- what a method's parameters name ------------------------------------------------------------
+
+MethodT = Callable[..., Any]
+
+
+def one_record(*keys: str) -> Callable[[MethodT], MethodT]:
+    """Marks a method that reads, changes or deletes one existing record, named by the
+    parameters ``keys`` as its docs page spells them, outermost first (``crm.item.get``:
+    ``("entityTypeId", "id")``). The method table's tests send each key naming nothing and
+    expect the page's not-found answer, so a new method marked here is covered at once."""
+
+    def mark(method: MethodT) -> MethodT:
+        method.record_keys = keys  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+def record_keys(method: Any) -> tuple[str, ...]:
+    """The parameters naming the one record ``method`` acts on (see :func:`one_record`);
+    ``()`` for every other method. Sees through ``functools.partial`` (a table family)."""
+    while isinstance(method, functools.partial):
+        method = method.func
+    keys: tuple[str, ...] = getattr(method, "record_keys", ())
+    return keys
 
 
 # -- the time block ---------------------------------------------------------------------------

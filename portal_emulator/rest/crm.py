@@ -33,6 +33,7 @@ from .core import (
     as_list,
     as_map,
     is_blank,
+    one_record,
     page_start,
     paged,
     to_flag,
@@ -784,11 +785,13 @@ def crm_item_add(caller: Caller, params: dict[str, Any]) -> Any:
     return _item_answer(caller, dialect, create_item(caller, dialect, _d7_fields(params)))
 
 
+@one_record("entityTypeId", "id")
 def crm_item_get(caller: Caller, params: dict[str, Any]) -> Any:
     dialect = _item_dialect(params)
     return _item_answer(caller, dialect, _d7_int(params, "id"))
 
 
+@one_record("entityTypeId", "id")
 def crm_item_update(caller: Caller, params: dict[str, Any]) -> Any:
     dialect = _item_dialect(params)
     item_id = _d7_int(params, "id")
@@ -798,6 +801,7 @@ def crm_item_update(caller: Caller, params: dict[str, Any]) -> Any:
     return _item_answer(caller, dialect, item_id)
 
 
+@one_record("entityTypeId", "id")
 def crm_item_delete(caller: Caller, params: dict[str, Any]) -> Any:
     dialect = _item_dialect(params)
     assert dialect.entity_type_id is not None
@@ -855,6 +859,7 @@ def classic_list(entity: Entity, caller: Caller, params: dict[str, Any]) -> Resu
     return paged([classic_json(entity, row, select) for row in rows], total, start)
 
 
+@one_record("id")
 def classic_get(entity: Entity, caller: Caller, params: dict[str, Any]) -> Any:
     row = _fetch_one(caller, entity.entity_type_id, _classic_id(upper_keys(params)))
     if row is None:
@@ -867,6 +872,7 @@ def classic_add(entity: Entity, caller: Caller, params: dict[str, Any]) -> Any:
     return create_item(caller, dialect, _classic_fields(upper_keys(params)))
 
 
+@one_record("id")
 def classic_update(entity: Entity, caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     item_id = _classic_id(params)
@@ -876,6 +882,7 @@ def classic_update(entity: Entity, caller: Caller, params: dict[str, Any]) -> An
     return True
 
 
+@one_record("id")
 def classic_delete(entity: Entity, caller: Caller, params: dict[str, Any]) -> Any:
     if not delete_item(caller, entity.entity_type_id, _classic_id(upper_keys(params))):
         raise _not_found(entity, "delete")

@@ -21,7 +21,7 @@ from ..model import dealparts as model
 from ..model.crmfields import DEAL
 from ..model.dealparts import PRODUCT_ROW, PRODUCT_ROW_KEYS, RowError, RowValue
 from ..model.timefmt import PORTAL_TZ, iso
-from .core import Caller, RestError, as_list, as_map, to_float, to_int, upper_keys
+from .core import Caller, RestError, as_list, as_map, one_record, to_float, to_int, upper_keys
 from .crm import _classic, _fetch_one
 
 
@@ -70,6 +70,7 @@ def product_rows(caller: Caller, deal_id: int) -> list[dict[str, Any]]:
     return [{value.key: _answer(value, row[value.column]) for value in PRODUCT_ROW} for row in rows]
 
 
+@one_record("id")
 def crm_deal_productrows_get(caller: Caller, params: dict[str, Any]) -> Any:
     deal = _deal(caller, upper_keys(params), _BAD_DEAL_ID, "Not found")
     return product_rows(caller, deal["id"])
@@ -132,6 +133,7 @@ def _rate(caller: Caller, currency: str | None) -> float:
     return 1.0 if rate is None else rate
 
 
+@one_record("id")
 def crm_deal_productrows_set(caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     deal = _deal(caller, params, _BAD_DEAL_ID, "Not found")
@@ -210,6 +212,7 @@ def contact_items(caller: Caller, deal: Mapping[str, Any]) -> list[dict[str, Any
     return sorted(bindings, key=lambda binding: binding["SORT"])
 
 
+@one_record("id")
 def crm_deal_contact_items_get(caller: Caller, params: dict[str, Any]) -> Any:
     return contact_items(caller, _deal(caller, upper_keys(params), _BAD_OWNER_ID, "Not found."))
 
@@ -231,6 +234,7 @@ def _set_contacts(caller: Caller, deal_id: int, bindings: list[tuple[int, int, b
         )
 
 
+@one_record("id")
 def crm_deal_contact_items_set(caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     deal = _deal(caller, params, _BAD_OWNER_ID, "Not found.")
@@ -254,6 +258,7 @@ def crm_deal_contact_items_set(caller: Caller, params: dict[str, Any]) -> Any:
     return True
 
 
+@one_record("id")
 def crm_deal_contact_items_delete(caller: Caller, params: dict[str, Any]) -> Any:
     deal = _deal(caller, upper_keys(params), _BAD_OWNER_ID, "Not found")  # no full stop here
     _set_contacts(caller, deal["id"], [])

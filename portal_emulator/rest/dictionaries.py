@@ -16,7 +16,7 @@ from typing import Any
 from ..model import dictionaries as model
 from ..model.crmfields import DEAL, ENTITY_NAMES, FIELDS
 from ..model.dictionaries import CATEGORY, CURRENCY, STATUS, Dictionary
-from .core import Caller, RestError, Result, as_map, paged, to_float, to_int, upper_keys
+from .core import Caller, RestError, Result, as_map, one_record, paged, to_float, to_int, upper_keys
 from .crm import CLASSIC, Dialect, _d7_int, list_rows
 
 STATUSES = Dialect(None, CLASSIC, fields=STATUS.fields, table=STATUS.table)
@@ -80,6 +80,7 @@ def crm_status_list(caller: Caller, params: dict[str, Any]) -> Result:
     return paged(_statuses_json(caller, rows), total, start)
 
 
+@one_record("id")
 def crm_status_get(caller: Caller, params: dict[str, Any]) -> Any:
     status_id = to_int(upper_keys(params).get("ID"))
     rows = caller.store.fetch(f"SELECT * FROM {STATUS.table} WHERE id=?", (status_id,))
@@ -148,6 +149,7 @@ def crm_category_list(caller: Caller, params: dict[str, Any]) -> Result:
     return Result({"categories": [_category_json(row) for row in rows]}, total=len(rows))
 
 
+@one_record("entityTypeId", "id")
 def crm_category_get(caller: Caller, params: dict[str, Any]) -> Any:
     entity_type_id = _category_type(params)
     rows = caller.store.fetch(
@@ -183,6 +185,7 @@ def _sort_key(value: str | None) -> tuple[int, float, str]:
     return (0 if value is None else 1, number if number is not None else 0.0, value or "")
 
 
+@one_record("id")
 def crm_currency_get(caller: Caller, params: dict[str, Any]) -> Any:
     code = upper_keys(params).get("ID")
     rows = caller.store.fetch(

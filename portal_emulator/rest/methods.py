@@ -37,6 +37,7 @@ from .core import (
     RestError,
     Result,
     as_map,
+    record_keys,
     to_flag,
     to_int,
 )
@@ -372,4 +373,10 @@ METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any] | None] = {
     "user.option.get": user_option_get,
     "user.option.set": user_option_set,
     "batch": None,  # run by the emulator: it needs the whole table (see batch.py)
+}
+
+# The methods that read, change or delete one existing record, with the parameters naming it
+# (core.one_record): the not-found matrix of the tests covers each, a new one included.
+RECORD_METHODS: dict[str, tuple[str, ...]] = {
+    name: record_keys(handler) for name, handler in METHODS.items() if record_keys(handler)
 }

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..model.crmfields import CLASSIC, SMART_PROCESSES, TYPE_OPTIONS, Entity, type_option
 from . import filters
-from .core import PAGE_SIZE, Caller, RestError, Result, as_map, page_start, paged
+from .core import PAGE_SIZE, Caller, RestError, Result, as_map, one_record, page_start, paged
 from .crm import _d7_int, _d7_type, _settings
 
 # The keys of a type in crm.type.list (crm-type-list.md), which its filter and order may name.
@@ -129,6 +129,7 @@ def crm_type_list(caller: Caller, params: dict[str, Any]) -> Result:
     return paged(chosen[offset : offset + PAGE_SIZE], len(chosen), start, wrap="types")
 
 
+@one_record("id")
 def crm_type_get(caller: Caller, params: dict[str, Any]) -> Any:
     entity = SMART_PROCESSES.get(_d7_int(params, "id"))
     if entity is None:

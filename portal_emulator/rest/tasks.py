@@ -15,7 +15,7 @@ from typing import Any
 from ..model import tasks as model
 from ..model.crmfields import Field
 from ..model.timefmt import PORTAL_TZ, iso
-from .core import Caller, RestError, Result, as_map, paged, to_int, upper_keys
+from .core import Caller, RestError, Result, as_map, one_record, paged, to_int, upper_keys
 from .crm import CLASSIC, Dialect, _write_values, list_rows, select_fields
 
 TASKS = Dialect(None, CLASSIC, fields=model.FIELDS, table="tasks")
@@ -86,6 +86,7 @@ def _task_fields(caller: Caller, params: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
+@one_record("taskId")
 def tasks_task_get(caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     select = select_fields(TASKS, params.get("SELECT"))
@@ -118,6 +119,7 @@ def tasks_task_add(caller: Caller, params: dict[str, Any]) -> Any:
     return {"task": task_json(_task_row(caller, int(task_id or 0)), None)}
 
 
+@one_record("taskId")
 def tasks_task_update(caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     task_id = _task_id(params)

@@ -125,6 +125,17 @@ def test_errors_copy_and_pickle_with_their_fields():
         ({"error": "ERROR_CORE", "error_description": "Element not found"}, B24NotFoundError),
         # task-comment-item-add.md: ERROR_CORE "File not found" is a core failure, not a lookup
         ({"error": "ERROR_CORE", "error_description": "File not found"}, B24Error),
+        # api-reference/tasks/tasks-task-get.md, tasks-task-update.md: a task that is not there
+        # (or not visible to this user: the portal answers both alike)
+        (
+            {
+                "error": "0",
+                "error_description": "Action on the task is not allowed (internal error)",
+            },
+            B24NotFoundError,
+        ),
+        # the same code for a task id of the wrong type is no lookup
+        ({"error": "0", "error_description": "wrong task id"}, B24Error),
     ],
 )
 def test_not_found_answers_of_every_style(answer, cls):

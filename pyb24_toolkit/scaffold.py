@@ -36,7 +36,8 @@ def create_app(target: Path, placement: str = "DEFAULT") -> list[Path]:
         reason = exc.strerror or type(exc).__name__
         where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(target) else ""
         raise ToolError(
-            f"cannot create the app folder {target}: {reason}{where}: choose a folder you can write to"
+            f"cannot create the app folder {target}: {reason}{where}: "
+            "choose a folder you can write to"
         ) from None
 
 

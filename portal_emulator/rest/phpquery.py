@@ -41,6 +41,20 @@ _INT_KEY = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
 _PHP_INT_MAX = 2**63 - 1
 
 
+def nesting(value: Any) -> int:
+    """How many levels of arrays ``value`` nests (a scalar: 0, ``{"a": [1]}``: 2), counted
+    without recursion, so any depth is measured."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, Mapping) else item
+        if isinstance(item, Mapping | list | tuple):
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def url_decode(text: str) -> str:
     """PHP ``urldecode``: ``+`` is a space, ``%XX`` a byte, a malformed ``%`` stays."""
     raw = text.replace("+", " ").encode("utf-8", "surrogatepass")

@@ -570,8 +570,9 @@ def read_params(request: RestRequest) -> dict[str, Any]:
 
 def _too_deep() -> RestError:
     """A JSON body with a parameter nesting deeper than a form's can (PHP's
-    max_input_nesting_level, 64 levels of arrays in one parameter): refused whole. (The portal's json_decode reads 512 levels; no app sends that many, and
-    the emulator's methods would hit Python's recursion limit long before.)"""
+    max_input_nesting_level, 64 levels of arrays in one parameter): refused whole. (The
+    portal's json_decode reads 512 levels; no app sends that many, and the emulator's methods
+    would hit Python's recursion limit long before.)"""
     return RestError(
         400,
         "ERROR_ARGUMENT",

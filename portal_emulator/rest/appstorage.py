@@ -29,6 +29,7 @@ from .core import (
     Result,
     as_list,
     as_map,
+    in_record,
     is_blank,
     one_record,
     page_of,
@@ -242,6 +243,7 @@ def _property_code(params: Mapping[str, Any], key: str) -> str:
     return code
 
 
+@in_record("ENTITY")
 def property_add(caller: Caller, params: dict[str, Any]) -> Any:
     params = upper_keys(params)
     entity = _entity_row(caller, _code(params, "ENTITY"))
@@ -505,6 +507,7 @@ def _save(db: Any, record_id: int, record: Mapping[str, Any]) -> None:
 
 
 def _record_add(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
+    @in_record("ENTITY")
     def add(caller: Caller, params: dict[str, Any]) -> Any:
         params = upper_keys(params)
         entity = _entity_row(caller, _code(params, "ENTITY"))
@@ -578,6 +581,7 @@ def _record_delete(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
 
 
 def _record_get(kind: Kind) -> Callable[[Caller, dict[str, Any]], Any]:
+    @in_record("ENTITY")
     def get(caller: Caller, params: dict[str, Any]) -> Result:
         params = upper_keys(params)
         entity = _entity_row(caller, _code(params, "ENTITY"))

@@ -90,8 +90,16 @@ def one_record(*keys: str) -> Callable[[MethodT], MethodT]:
     return mark
 
 
+def in_record(*keys: str) -> Callable[[MethodT], MethodT]:
+    """Marks a method that lists or adds inside one existing record (a smart process type, a
+    storage, a deal), named by the parameters ``keys``: covered by the same tests as
+    :func:`one_record` (a key naming nothing is the page's not-found answer)."""
+    return one_record(*keys)
+
+
 def record_keys(method: Any) -> tuple[str, ...]:
-    """The parameters naming the one record ``method`` acts on (see :func:`one_record`);
+    """The parameters naming the record ``method`` acts on or in (:func:`one_record`,
+    :func:`in_record`);
     ``()`` for every other method. Sees through ``functools.partial`` (a table family)."""
     while isinstance(method, functools.partial):
         method = method.func

@@ -32,6 +32,7 @@ from .core import (
     Result,
     as_list,
     as_map,
+    in_record,
     is_blank,
     one_record,
     page_start,
@@ -780,6 +781,7 @@ def _item_answer(caller: Caller, dialect: Dialect, item_id: int) -> dict[str, An
     return {"item": item_json(dialect.entity_type_id, _item_or_404(caller, dialect, item_id), None)}
 
 
+@in_record("entityTypeId")
 def crm_item_add(caller: Caller, params: dict[str, Any]) -> Any:
     dialect = _item_dialect(params)
     return _item_answer(caller, dialect, create_item(caller, dialect, _d7_fields(params)))
@@ -810,6 +812,7 @@ def crm_item_delete(caller: Caller, params: dict[str, Any]) -> Any:
     return []
 
 
+@in_record("entityTypeId")
 def crm_item_list(caller: Caller, params: dict[str, Any]) -> Result:
     dialect = _item_dialect(params)
     assert dialect.entity_type_id is not None
@@ -821,6 +824,7 @@ def crm_item_list(caller: Caller, params: dict[str, Any]) -> Result:
     return paged(items, total, start, wrap="items")
 
 
+@in_record("entityTypeId")
 def crm_item_fields(caller: Caller, params: dict[str, Any]) -> Any:
     dialect = _item_dialect(params)
     assert dialect.entity is not None

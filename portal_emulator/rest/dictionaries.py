@@ -16,7 +16,18 @@ from typing import Any
 from ..model import dictionaries as model
 from ..model.crmfields import DEAL, ENTITY_NAMES, FIELDS
 from ..model.dictionaries import CATEGORY, CURRENCY, STATUS, Dictionary
-from .core import Caller, RestError, Result, as_map, one_record, paged, to_float, to_int, upper_keys
+from .core import (
+    Caller,
+    RestError,
+    Result,
+    as_map,
+    in_record,
+    one_record,
+    paged,
+    to_float,
+    to_int,
+    upper_keys,
+)
 from .crm import CLASSIC, Dialect, _d7_int, list_rows
 
 STATUSES = Dialect(None, CLASSIC, fields=STATUS.fields, table=STATUS.table)
@@ -140,6 +151,7 @@ def _category_json(row: Mapping[str, Any]) -> dict[str, Any]:
     return category
 
 
+@in_record("entityTypeId")
 def crm_category_list(caller: Caller, params: dict[str, Any]) -> Result:
     entity_type_id = _category_type(params)
     rows = caller.store.fetch(

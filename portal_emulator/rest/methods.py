@@ -375,8 +375,9 @@ METHODS: dict[str, Callable[[Caller, dict[str, Any]], Any] | None] = {
     "batch": None,  # run by the emulator: it needs the whole table (see batch.py)
 }
 
-# The methods that read, change or delete one existing record, with the parameters naming it
-# (core.one_record): the not-found matrix of the tests covers each, a new one included.
+# The methods that read, change or delete one existing record, or list or add inside one,
+# with the parameters naming it (core.one_record, core.in_record): the not-found matrix of
+# the tests covers each, a new one included.
 RECORD_METHODS: dict[str, tuple[str, ...]] = {
     name: record_keys(handler) for name, handler in METHODS.items() if record_keys(handler)
 }

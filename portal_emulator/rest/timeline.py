@@ -19,7 +19,7 @@ from typing import Any
 from ..model import timeline as model
 from ..model.crmfields import ENTITY_NAMES, Field
 from ..model.timefmt import PORTAL_TZ, iso, parse_moment
-from .core import Caller, RestError, Result, as_list, as_map, paged, to_int, upper_keys
+from .core import Caller, RestError, Result, as_list, as_map, in_record, paged, to_int, upper_keys
 from .crm import CLASSIC, Dialect, _d7_int, _d7_missing, _fetch_one, list_rows, select_fields
 
 ACTIVITIES = Dialect(None, CLASSIC, fields=model.ACTIVITY, table="crm_activities")
@@ -89,6 +89,7 @@ def _moment(params: Mapping[str, Any], name: str) -> str:
     return iso(moment)
 
 
+@in_record("ownerTypeId", "ownerId")
 def crm_activity_todo_add(caller: Caller, params: dict[str, Any]) -> Any:
     """A to-do on a CRM item: ``{"id": <the activity's id>}`` (crm-activity-todo-add.md)."""
     owner_type_id = _d7_int(params, "ownerTypeId")

@@ -1,13 +1,14 @@
 """Not found is a not-found, for every method that acts on one record by id.
 
 The method table marks each method that reads, changes or deletes one existing record with
-the parameters naming it (``core.one_record``; ``methods.RECORD_METHODS``). For every such
-method and every such parameter, :data:`MISSING` holds the answer the method's page in the
-official REST docs source (``bitrix24/b24restdocs``, path in ``doc``) gives when that
-parameter names nothing. The test sends the method's documented call (``DOCUMENTED`` of
-test_documented_shapes.py) with that one parameter replaced, checks the answer, and checks
-that pyb24's error mapping (``pyb24.errors.error_from_answer``, pure) raises
-``B24NotFoundError`` for it — the README's ``except B24NotFoundError`` around
+the parameters naming it (``core.one_record``), and each that lists or adds inside one
+(``core.in_record``: ``crm.item.list``'s ``entityTypeId``): ``methods.RECORD_METHODS``.
+For every such method and every such parameter, :data:`MISSING` holds the answer the
+method's page in the official REST docs source (``bitrix24/b24restdocs``, path in ``doc``)
+gives when that parameter names nothing. The test sends the method's documented call
+(``DOCUMENTED`` of test_documented_shapes.py) with that one parameter replaced, checks the
+answer, and checks that pyb24's error mapping (``pyb24.errors.error_from_answer``, pure)
+raises ``B24NotFoundError`` for it — the README's ``except B24NotFoundError`` around
 ``crm.deal.get``. A method newly marked in the table fails here until it has its rows; a
 method that looks like it takes an id but is not marked fails too.
 """
@@ -103,6 +104,30 @@ MISSING: list[Missing] = [
         "company", "companies", "Not found", "Company is not found", ("", "Company is not found")
     ),
     *_ITEM,
+    *(  # listing or adding inside a type that is not there
+        Missing(f"crm.item.{action}", "entityTypeId", 400, "NOT_FOUND", None, page)
+        for action in ("list", "add", "fields")
+        for page in (f"{UNIVERSAL}/crm-item-{action}.md",)
+    ),
+    Missing(
+        "crm.category.list",
+        "entityTypeId",
+        400,
+        "NOT_FOUND",
+        "Smart process not found",
+        f"{UNIVERSAL}/category/crm-category-list.md",
+    ),
+    *(  # a to-do of a CRM object that is not there (of a type, or an id of it)
+        Missing(
+            "crm.activity.todo.add",
+            param,
+            400,
+            "NOT_FOUND",
+            "Not found.",
+            "api-reference/crm/timeline/activities/todo/crm-activity-todo-add.md",
+        )
+        for param in ("ownerTypeId", "ownerId")
+    ),
     Missing(
         "crm.status.get",
         "id",
@@ -222,6 +247,16 @@ MISSING: list[Missing] = [
         "ERROR_SECTION_NOT_FOUND",
         "Section not found",
     ),
+    *(  # adding to or listing a storage that is not there
+        Missing(method, "ENTITY", *_ENTITY_GONE, f"{STORAGE}/{page}", NO_CODE)
+        for method, page in (
+            ("entity.item.add", "items/entity-item-add.md"),
+            ("entity.item.get", "items/entity-item-get.md"),
+            ("entity.section.add", "sections/entity-section-add.md"),
+            ("entity.section.get", "sections/entity-section-get.md"),
+            ("entity.item.property.add", "items/properties/entity-item-property-add.md"),
+        )
+    ),
     *(
         row
         for action in ("get", "update", "delete")
@@ -259,8 +294,6 @@ NOT_ONE_RECORD = {
     "department.get": "a filtered list",
     "placement.get": "the app's placement bindings",
     "event.get": "the app's event handlers",
-    "entity.item.get": "a filtered list of a storage's items",
-    "entity.section.get": "a filtered list of a storage's sections",
     "task.commentitem.add": "adds to a task; a missing task is a denied one "
     "(task-comment-item-add.md: ERROR_CORE 'Insufficient permissions to add a comment')",
     "task.commentitem.getlist": "lists a task's comments; a missing task is a failed action "

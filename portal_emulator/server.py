@@ -39,6 +39,7 @@ from .masking import mask_rule, mask_secrets
 from .pickers import directory
 from .portal import APP_NAME, PORTAL_NAME, PortalError, page_config, run_action
 from .rest import Records, RestEmulator, RestRequest
+from .rest.phpquery import MAX_NESTING, nesting
 from .store import Store
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -450,10 +451,14 @@ class PortalHandler(BaseHTTPRequestHandler):
         raw = self._read_raw_body()
         try:
             body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise PortalError(400, "INVALID_JSON", "the request body is not valid JSON") from None
         if not isinstance(body, dict):
             raise PortalError(400, "INVALID_JSON", "the request body must be a JSON object")
+        if any(nesting(value) > MAX_NESTING for value in body.values()):  # as REST bodies
+            raise PortalError(
+                400, "INVALID_JSON", f"a value of the body nests more than {MAX_NESTING} levels"
+            )
         return body
 
     def _read_raw_body(self) -> bytes:

@@ -36,7 +36,7 @@ def _attach(attach: Any) -> str:
     if isinstance(attach, str):
         try:
             json.loads(attach)
-        except ValueError:
+        except (ValueError, RecursionError):  # deeper than json_decode's 512 levels: no JSON
             pass
         else:
             return attach

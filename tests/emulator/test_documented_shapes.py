@@ -1027,6 +1027,26 @@ DOCUMENTED: list[Call] = [
         int,
         "api-reference/chats/notifications/im-notify-system-add.md",
     ),
+    Call(  # the page's example call, with an ATTACH of the form attachments.md gives
+        "im.notify.system.add",
+        {
+            "USER_ID": 2,
+            "MESSAGE": "System notification",
+            "MESSAGE_OUT": "System notification for email",
+            "TAG": "SYSTEM_EVENT_42",
+            "SUB_TAG": "SYSTEM_EVENT|42",
+            "ATTACH": {
+                "ID": 1,
+                "COLOR_TOKEN": "primary",
+                "BLOCKS": [
+                    {"MESSAGE": "[B]New Request[/B]"},
+                    {"LINK": {"NAME": "Open", "LINK": "https://example.com"}},
+                ],
+            },
+        },
+        int,
+        "api-reference/chats/notifications/im-notify-system-add.md",
+    ),
     Call(
         "im.notify.personal.add",
         {"USER_ID": 2, "MESSAGE": "Please look at the deal"},

@@ -6,7 +6,8 @@ Docs: the portal's 400 for a bad parameter is the general REST error envelope
 The bad-input matrix: every method of the method table, called with every input of
 :data:`BAD_INPUTS` — alone, and on top of the method's documented call (``DOCUMENTED`` of
 test_documented_shapes.py, so the bad value reaches past the first required parameter), as a
-form body and as JSON — answers below 500, and an error answer is the envelope."""
+form body and as JSON, and each parameter of that call sent as each of :data:`WRONG_VALUES` —
+answers below 500, and an error answer is the envelope."""
 
 import http.client
 import threading
@@ -98,6 +99,10 @@ BAD_INPUTS = (
     ("start", "x"),
     ("start", 10**23),
 )
+# What each parameter of the documented call is also sent as (a JSON body: types kept): text,
+# a list, an object nested deep, a number too big for the portal, and text that is JSON
+# nested far deeper than any parser's recursion (methods that read JSON text: ATTACH).
+WRONG_VALUES = ("x", ["a", "b"], {"NO_SUCH_KEY_X": _nested(50)}, 10**27, "[" * 3000 + "]" * 3000)
 # D7 controllers answer some errors with a number, not text, as their pages show:
 # crm-type-get.md ("error": 0), booking-v1-booking-delete.md ("error": 100, "Could not find
 # value for parameter {id}", the same controller error crm.item.* answers).
@@ -146,14 +151,26 @@ def test_no_bad_input_makes_a_method_answer_500(emu, method):
     caller = client(emu, call.user)
     for name, params in call.before:
         assert caller.call(name, params).status == 200, (name, params)
+    sends = [
+        (params, json_body)
+        for bad in bad_requests(method)
+        for params in (bad, _on_top(call.params, bad))
+        for json_body in (False, True)
+    ]
+    rows = [row for row in DOCUMENTED if row.method == method]
+    assert all(not row.before for row in rows[1:]), "later rows need no calls before them"
+    sends += [
+        ({**row.params, name: value}, True)
+        for row in rows
+        for name in row.params
+        for value in WRONG_VALUES
+    ]
     found = []
-    for bad in bad_requests(method):
-        for params in (bad, _on_top(call.params, bad)):
-            for json_body in (False, True):
-                answer = caller.call(method, params, json_body=json_body)
-                for problem in envelope_problems(answer):
-                    shown = {k: (v if len(repr(v)) < 60 else "…") for k, v in params.items()}
-                    found.append(f"{'JSON' if json_body else 'form'} {shown}: {problem}")
+    for params, json_body in sends:
+        answer = caller.call(method, params, json_body=json_body)
+        for problem in envelope_problems(answer):
+            shown = {k: (v if len(repr(v)) < 60 else "…") for k, v in params.items()}
+            found.append(f"{'JSON' if json_body else 'form'} {shown}: {problem}")
     assert not found, f"{method}:\n" + "\n".join(found)
 
 
@@ -188,6 +205,21 @@ def test_a_json_body_nested_deeper_than_a_form_can_be_is_a_400_for_every_method(
             if answer.status != 400 or answer.error != "ERROR_ARGUMENT":
                 found.append(f"{method} {name}: {answer}")
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("depth", [65, 5000])
+def test_the_portal_pages_api_refuses_a_body_nested_too_deep_with_a_400(emu, depth):
+    """The page's own API (``POST /portal/api/<action>``) reads JSON bodies too: one nested
+    deeper than a REST body may be is its 400 ``INVALID_JSON``, before any action runs."""
+    deep = '{"a": ' * depth + "1" + "}" * depth
+    for action in ("reset", "rest_config", "user_option", "no_such_action"):
+        body = f'{{"app_sid": "x", "value": {deep}}}'.encode()
+        answer = send(
+            f"{emu.portal_origin}/portal/api/{action}",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        assert (answer.status, answer.error) == (400, "INVALID_JSON"), (action, answer)
 
 
 def test_a_json_body_as_deep_as_a_form_can_be_is_read(rest):

@@ -89,9 +89,13 @@ class Dialect:
         *,
         fields: tuple[Field, ...] | None = None,
         table: str = "crm_items",
+        order_error: RestError | None = None,
     ) -> None:
         """A CRM type's dialect; other lists (tasks) pass their ``fields`` and ``table``
-        (a name from the data model) with no entity type."""
+        (a name from the data model) with no entity type, and ``order_error``, the answer to
+        an order by a field that is not there or cannot be sorted (classic CRM lists skip it;
+        ``crm.item.*`` answer INVALID_ARG_VALUE)."""
+        self.order_error = order_error
         self.entity_type_id = entity_type_id
         self.entity = model.ENTITIES.get(entity_type_id) if entity_type_id is not None else None
         self.kind = kind
@@ -297,6 +301,8 @@ def compile_order(dialect: Dialect, order: Any) -> str:
         if field is None or field.kind in model.JSON_KINDS:
             if dialect.kind == ITEM:
                 raise dialect.error(f"Invalid order: field '{name}' is not allowed in order")
+            if dialect.order_error is not None:
+                raise dialect.order_error
             continue
         text = str(direction).strip().upper() if isinstance(direction, str) else ""
         if text not in ("ASC", "DESC"):

@@ -2,8 +2,9 @@
 answered as ``{"tasks": [...]}``, one task as ``{"task": {...}}``.
 
 Parameters are read like the classic CRM lists (``order``, ``filter``, ``select``, ``start``,
-UPPER_CASE field names, unknown ones ignored); each task comes back with camelCase keys and
-text values (``{"id": "7", "title": ..., "responsibleId": "12"}``), as the portal sends them.
+UPPER_CASE field names, unknown ones ignored — but an ``order`` by one is the page's "Invalid
+sorting key"); each task comes back with camelCase keys and text values (``{"id": "7",
+"title": ..., "responsibleId": "12"}``), as the portal sends them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from ..model.timefmt import PORTAL_TZ, iso
 from .core import Caller, RestError, Result, as_map, one_record, paged, to_int, upper_keys
 from .crm import CLASSIC, Dialect, _write_values, list_rows, select_fields
 
-TASKS = Dialect(None, CLASSIC, fields=model.FIELDS, table="tasks")
+# tasks-task-list.md: an order by a field that is not there or cannot be sorted.
+TASKS = Dialect(
+    None,
+    CLASSIC,
+    fields=model.FIELDS,
+    table="tasks",
+    order_error=RestError(400, "0", "Invalid sorting key (internal error)"),
+)
 
 
 def task_json(row: Mapping[str, Any], fields: list[Field] | None) -> dict[str, Any]:

@@ -573,6 +573,9 @@ def test_tasks_task_add_get_update(admin):
         ),
         ("tasks.task.update", {"taskId": 1, "fields": {"STATUS": 9}}, "ERROR_CORE", "Incorrect"),
         ("tasks.task.update", {"taskId": 99999, "fields": {"TITLE": "y"}}, "0", "not allowed"),
+        # tasks-task-list.md: an order naming a field that cannot be sorted or does not exist
+        ("tasks.task.list", {"order": {"NO_SUCH_FIELD": "asc"}}, "0", "Invalid sorting key"),
+        ("tasks.task.list", {"order": ["ID"]}, "0", "Invalid sorting key (internal error)"),
     ],
 )
 def test_tasks_task_errors_as_the_docs_list_them(admin, method, params, code, description):

@@ -18,15 +18,21 @@ Where the installation's files are:
   there by ``setup.py`` when the wheel is built);
 - the runtime: a per-machine cache (``~/.cache/pyb24/runtime-<key>/vendor``), filled once
   from the pinned npm packages by :func:`ensure_runtime` (``npm ci``), keyed by the content
-  of ``package.json`` + lock so a new pin gets a new folder. Nothing comes from a CDN at run
-  time.
+  of ``package.json`` + lock (and of :data:`RUNTIME_PATCHES`) so a new pin gets a new folder.
+  Nothing comes from a CDN at run time.
+
+Pinned files are used as published, except for the few documented patches in
+:data:`RUNTIME_PATCHES`, applied to the cache's copy when the runtime is installed (never to a
+checkout's ``static/vendor``, whose files are hard links into the cache).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -34,6 +40,7 @@ import tempfile
 import tomllib
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -50,6 +57,8 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
     "package.json",
 )
+# vendor/ folder -> (npm package, its folder copied there as it is); fake-indexeddb is bundled.
+VENDOR_SOURCES = {"pyscript": ("@pyscript/core", "dist"), "pyodide": ("pyodide", "")}
 RUNTIME_LAYOUT = b"2"  # bump when the cache folder's layout changes (2: node_modules kept)
 BOOT_SUFFIXES = (".js", ".mjs")  # static/ files that are boot code (app.css is the demo's own)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the archive's bytes depend on content only
@@ -57,6 +66,27 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the archive's bytes depend on con
 
 class AssetError(Exception):
     """The runtime could not be prepared; the message says what to do (one line)."""
+
+
+@dataclass(frozen=True)
+class RuntimePatch:
+    """One documented change to one pinned runtime file, made when the runtime is installed.
+
+    ``file`` is a glob under ``vendor/`` matching exactly one file; ``find`` must occur exactly
+    once in it (a new pin that moved or duplicated it fails the install, naming the patch and
+    the version, instead of shipping an unpatched runtime); ``why`` says what it is for.
+    """
+
+    name: str
+    file: str
+    find: str
+    replace: str
+    why: str
+
+
+# The patches, in the order they are applied. Their content is part of runtime_key(): a new or
+# changed patch installs a new runtime folder. Keep each small, and propose it upstream.
+RUNTIME_PATCHES: tuple[RuntimePatch, ...] = ()
 
 
 # -- the installation ------------------------------------------------------------------------
@@ -164,6 +194,8 @@ def runtime_key() -> str:
     digest = hashlib.sha256(RUNTIME_LAYOUT)
     for file in npm_manifest():
         digest.update(file.read_bytes())
+    for patch in RUNTIME_PATCHES:
+        digest.update(json.dumps(dataclasses.asdict(patch), sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
 
@@ -218,15 +250,18 @@ def ensure_runtime(say: Callable[[str], None] = lambda _text: None) -> Path:
 
 
 def _assemble(modules: Path, vendor: Path) -> None:
-    """node_modules → vendor/{pyscript,pyodide,fake-indexeddb}, as the pages load them."""
+    """node_modules → vendor/{pyscript,pyodide,fake-indexeddb}, as the pages load them, with
+    RUNTIME_PATCHES applied to the copies."""
+    package, folder = VENDOR_SOURCES["pyscript"]
     shutil.copytree(
-        modules / "@pyscript/core/dist",
+        modules / package / folder,
         vendor / "pyscript",
         ignore=shutil.ignore_patterns("*.map"),
     )
     (vendor / "pyodide").mkdir(parents=True)
+    package, folder = VENDOR_SOURCES["pyodide"]
     for name in PYODIDE_FILES:
-        shutil.copyfile(modules / "pyodide" / name, vendor / "pyodide" / name)
+        shutil.copyfile(modules / package / folder / name, vendor / "pyodide" / name)
     # One file instead of ~40 small modules: the page loads it in one request, not a waterfall.
     (vendor / "fake-indexeddb").mkdir(parents=True)
     esbuild = modules / ".bin" / "esbuild"
@@ -244,6 +279,54 @@ def _assemble(modules: Path, vendor: Path) -> None:
         "esbuild (bundling fake-indexeddb)",
     )
     shutil.copyfile(modules / "fake-indexeddb/LICENSE", vendor / "fake-indexeddb" / "LICENSE")
+    for patch in RUNTIME_PATCHES:
+        target = patched_file(vendor, patch)
+        text = target.read_text(encoding="utf-8")
+        target.write_text(apply_patch(patch, text, pinned_version(modules, patch)), "utf-8")
+
+
+def _vendor_package(patch: RuntimePatch) -> tuple[str, str]:
+    folder = patch.file.split("/", 1)[0]
+    if folder not in VENDOR_SOURCES:
+        raise AssetError(f"runtime patch {patch.name!r}: {patch.file} is not a pinned file")
+    return VENDOR_SOURCES[folder]
+
+
+def patched_file(base: Path, patch: RuntimePatch, *, original: bool = False) -> Path:
+    """The one file ``patch`` changes: under ``base`` = vendor/, or, with ``original``, the
+    npm package's file under ``base`` = node_modules/."""
+    relative = patch.file.split("/", 1)[1]
+    if original:
+        package, folder = _vendor_package(patch)
+        base = base / package / folder
+    else:
+        base = base / patch.file.split("/", 1)[0]
+    found = sorted(base.glob(relative))
+    if len(found) != 1:
+        raise AssetError(
+            f"runtime patch {patch.name!r}: {len(found)} files match {patch.file} "
+            "(expected one); update the patch for this pin"
+        )
+    return found[0]
+
+
+def pinned_version(modules: Path, patch: RuntimePatch) -> str:
+    """``package@version`` of the npm package the patched file comes from."""
+    package, _folder = _vendor_package(patch)
+    manifest = json.loads((modules / package / "package.json").read_text(encoding="utf-8"))
+    return f"{package}@{manifest.get('version', '?')}"
+
+
+def apply_patch(patch: RuntimePatch, text: str, version: str) -> str:
+    """``text`` with ``patch`` made, or AssetError (one line) unless its find-text occurs
+    exactly once."""
+    count = text.count(patch.find)
+    if count != 1:
+        raise AssetError(
+            f"runtime patch {patch.name!r} does not apply to {version}: its text occurs "
+            f"{count} times in {patch.file} (expected once); update the patch for this pin"
+        )
+    return text.replace(patch.find, patch.replace)
 
 
 def _run(command: list[str], cwd: Path, what: str) -> None:

@@ -63,3 +63,70 @@ def test_the_served_archive_is_the_library(cache):
 )
 def test_nothing_else_is_shipped(cache, relative):
     assert assets.shipped_file(relative) is None
+
+
+# -- patches to the pinned runtime --------------------------------------------------------------
+
+CORE_GLOB = "pyscript/core-*.js"
+
+
+def _patch(**changes) -> assets.RuntimePatch:
+    fields = {"name": "a test patch", "file": CORE_GLOB, "find": "A", "replace": "B", "why": "test"}
+    return assets.RuntimePatch(**(fields | changes))
+
+
+def _installed_originals() -> Path:
+    """node_modules of this machine's runtime (the npm packages as published), or skip."""
+    modules = assets.npm_modules_dir()
+    if not assets.runtime_ready() or not modules.is_dir():
+        pytest.skip("the pinned runtime is not installed here (./dev test installs it)")
+    return modules
+
+
+def test_each_patch_applies_once_to_its_pinned_file_and_the_runtime_has_them_all():
+    modules = _installed_originals()
+    by_file: dict[Path, list[assets.RuntimePatch]] = {}
+    for patch in assets.RUNTIME_PATCHES:
+        assert patch.why.strip() and patch.find != patch.replace, patch.name
+        by_file.setdefault(assets.patched_file(modules, patch, original=True), []).append(patch)
+    for original, patches in by_file.items():
+        text = original.read_text(encoding="utf-8")
+        for patch in patches:  # in table order, each on what the one before left
+            text = assets.apply_patch(patch, text, assets.pinned_version(modules, patch))
+        installed = assets.patched_file(assets.runtime_dir(), patches[0])
+        assert installed.read_text(encoding="utf-8") == text, installed
+
+
+def test_a_new_or_changed_patch_names_a_new_runtime_folder(monkeypatch):
+    before = assets.runtime_key()
+    monkeypatch.setattr(assets, "RUNTIME_PATCHES", (*assets.RUNTIME_PATCHES, _patch()))
+    added = assets.runtime_key()
+    monkeypatch.setattr(assets, "RUNTIME_PATCHES", (*assets.RUNTIME_PATCHES[:-1], _patch(why="x")))
+    changed = assets.runtime_key()
+    assert len({before, added, changed}) == 3
+
+
+@pytest.mark.parametrize(("text", "count"), [("no such text", 0), ("A and A", 2)])
+def test_a_patch_whose_text_is_missing_or_twice_fails_the_install_in_one_line(text, count):
+    with pytest.raises(assets.AssetError) as caught:
+        assets.apply_patch(_patch(find="A"), text, "@pyscript/core@0.7.31")
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "'a test patch'" in message and "@pyscript/core@0.7.31" in message
+    assert f"occurs {count} times" in message
+
+
+def test_a_patch_applies_where_its_text_occurs_once():
+    assert assets.apply_patch(_patch(find="A", replace="B"), "xAy", "v") == "xBy"
+
+
+def test_a_patch_must_name_exactly_one_pinned_file(tmp_path):
+    (tmp_path / "pyscript").mkdir()
+    for name in ("core-1.js", "core-2.js"):
+        (tmp_path / "pyscript" / name).write_text("A")
+    with pytest.raises(assets.AssetError, match="2 files match pyscript/core-"):
+        assets.patched_file(tmp_path, _patch())
+    with pytest.raises(assets.AssetError, match="0 files match"):
+        assets.patched_file(tmp_path, _patch(file="pyscript/nothing-*.js"))
+    with pytest.raises(assets.AssetError, match="not a pinned file"):
+        assets.patched_file(tmp_path, _patch(file="fake-indexeddb/auto.mjs"), original=True)

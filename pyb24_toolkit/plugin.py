@@ -23,6 +23,7 @@ import json
 import os
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from typing import Any
 import pytest
 
 from .framehost import load_problem
+from .startup import CHANGED, STATE, StartUp, failure, stalled
 
 BOOT_TIMEOUT_MS = 100_000  # Pyodide boots in seconds, but a loaded 2-core CI machine is slow
 _RUNNER = Path(__file__).with_name("frame_runner.py")
@@ -210,7 +212,7 @@ def b24(b24_emulator: Any, b24_context: Any) -> Iterator[B24]:
     page = b24_context.new_page()
     page.set_default_timeout(BOOT_TIMEOUT_MS)  # waits in the app frame may span its boot
     try:
-        yield B24(page, emulator)
+        yield B24(page, emulator, _PageWatch(page))
     finally:
         page.close()
 
@@ -218,9 +220,10 @@ def b24(b24_emulator: Any, b24_context: Any) -> Iterator[B24]:
 class B24:
     """The emulated portal as a test drives it: ``open()`` an app page in it."""
 
-    def __init__(self, page: Any, emulator: Any) -> None:
+    def __init__(self, page: Any, emulator: Any, watch: _PageWatch | None = None) -> None:
         self.page = page
         self.emulator = emulator
+        self._watch = watch or _PageWatch(page)
 
     @property
     def store(self) -> Any:
@@ -241,8 +244,17 @@ class B24:
         **knobs: Any,
     ) -> App:
         """Open the portal page with the app page ``page`` (a path in the app folder, or the
-        URL of an app served elsewhere) in its frame. ``knobs`` are the portal's other
-        scenario knobs (user, install, frame, hold, deny, expires, device)."""
+        URL of an app served elsewhere) in its frame, and wait until the app has started:
+        its Python scripts have run, or its code runs and waits (for a person, an event).
+        ``knobs`` are the portal's other scenario knobs (user, install, frame, hold, deny,
+        expires, device).
+
+        A page that fails to start raises :class:`AppError` as soon as that shows: an
+        uncaught exception of its scripts (the traceback, with the app's file names and
+        lines), a start-up failure the page reports (packages it cannot load), or a boot
+        that stops making progress; the page's console errors come with it. A slow boot
+        that makes progress is waited for."""
+        __tracebackhide__ = True  # pytest shows the test's line, not the plugin's
         if "://" not in page and not page.startswith("/"):
             raise ValueError(f"page is a path like '/index.html' or a URL, got {page!r}")
         url = self.emulator.portal_url(
@@ -263,22 +275,26 @@ class B24:
             if frame_post(request):
                 posted.append(request)
 
+        self._watch.console.clear()
         self.page.on("request", seen)
         try:
             self.page.goto(url)
-            self._check_frame_load(posted, frame_post)
+            loaded = self._check_frame_load(posted, frame_post)
         finally:
             self.page.remove_listener("request", seen)
-        return App(self.page, self.emulator)
+        app = App(self.page, self.emulator, self._watch)
+        if loaded:
+            _await_start_up(app.frame, self._watch)
+        return app
 
-    def _check_frame_load(self, posted: list[Any], frame_post: Callable[[Any], bool]) -> None:
+    def _check_frame_load(self, posted: list[Any], frame_post: Callable[[Any], bool]) -> bool:
         """The app page answered the portal's form POST, or :class:`FrameLoadError` saying
         why the frame shows no app (a host that refuses POST: 405/501) and what to do."""
         app_url = self.page.evaluate(
             "() => window.portal?.config.error === null ? window.portal.config.appUrl : null"
         )
         if not app_url:
-            return  # a bad scenario: the portal shows why, and loads no frame
+            return False  # a bad scenario: the portal shows why, and loads no frame
         page_url = app_url.split("?")[0]
         ours = [r for r in posted if r.url.split("?")[0] == page_url]
         if not ours:
@@ -296,13 +312,15 @@ class B24:
         problem = load_problem(page_url, response.status)
         if problem:
             raise FrameLoadError(problem)
+        return True
 
 
 class FrameRunner:
     """Runs real Python functions inside one pyb24 page (the app frame, or a slider's)."""
 
-    def __init__(self, frame: Any) -> None:
+    def __init__(self, frame: Any, watch: _PageWatch | None = None) -> None:
         self.frame = frame
+        self._watch = watch
 
     def run(self, func: Callable[..., Any], *args: Any) -> Any:
         """Run ``func(*args)`` in the page (awaited when it is async); return its JSON value.
@@ -313,6 +331,7 @@ class FrameRunner:
         ``page_state`` (``import page_state``), which lives as long as the page. Arguments
         and the result go as JSON. An exception in the page is raised here as
         :class:`AppError` with the page's traceback."""
+        __tracebackhide__ = True
         call = [*_function_source(func), json.dumps(args)]
         reply = self._ready().evaluate("a => window.__pyb24_run(...a)", call)
         return _unpack(reply)
@@ -320,6 +339,7 @@ class FrameRunner:
     def start(self, func: Callable[..., Any], *args: Any) -> AppTask:
         """Start ``func(*args)`` in the page and return at once (e.g. before clicking in a
         dialog the function waits for); ``.result()`` waits for its value."""
+        __tracebackhide__ = True
         call = [*_function_source(func), json.dumps(args)]
         frame = self._ready()  # the task lives in this frame (the page may navigate meanwhile)
         key = frame.evaluate("a => window.__pyb24_start(...a)", call)
@@ -327,13 +347,11 @@ class FrameRunner:
 
     def _ready(self) -> Any:
         """The page's frame, with the runner installed once Python is up."""
+        __tracebackhide__ = True
         frame = self.frame
         if frame.evaluate("() => window.__pyb24_run !== undefined"):
             return frame
-        frame.wait_for_function(  # the app's document, parsed (not the frame's first about:blank)
-            "location.protocol.startsWith('http') && document.readyState !== 'loading'",
-            timeout=BOOT_TIMEOUT_MS,
-        )
+        _wait_for_document(frame)
         has_python = frame.evaluate(
             """code => {
                 if (window.__pyb24_run) return true;
@@ -351,7 +369,7 @@ class FrameRunner:
         )
         if not has_python:
             raise AssertionError(f"{frame.url} is not a PyScript page (no <script type='py'>)")
-        frame.wait_for_function("window.__pyb24_run !== undefined", timeout=BOOT_TIMEOUT_MS)
+        _await_start_up(frame, self._watch, until="window.__pyb24_run !== undefined")
         return frame
 
 
@@ -371,15 +389,17 @@ class AppTask:
 
     def result(self) -> Any:
         """Wait until it finishes; its value, or :class:`AppError`."""
+        __tracebackhide__ = True
         return _unpack(self._frame.evaluate("k => window.__pyb24_result(k)", self._key))
 
 
 class App(FrameRunner):
     """An app page open in the emulated portal (returned by ``b24.open()``)."""
 
-    def __init__(self, page: Any, emulator: Any) -> None:
+    def __init__(self, page: Any, emulator: Any, watch: _PageWatch | None = None) -> None:
         self.page = page
         self.emulator = emulator
+        self._watch = watch
 
     @property
     def frame(self) -> Any:  # type: ignore[override]
@@ -395,7 +415,7 @@ class App(FrameRunner):
         """The app opened in a slider (``openApplication``): a runner for its frame."""
         self.page.wait_for_function("window.portal.layouts().length > 1")
         layout = self.page.evaluate("i => window.portal.layouts().slice(1).at(i)", index)
-        return FrameRunner(_layout_frame(self.page, layout["appSid"]))
+        return FrameRunner(_layout_frame(self.page, layout["appSid"]), self._watch)
 
     def messages(self, command: str | None = None, direction: str = "in") -> list[dict[str, Any]]:
         """The portal's protocol log: messages from the app (``"in"``) or replies to it
@@ -476,6 +496,69 @@ class App(FrameRunner):
 # -- helpers --------------------------------------------------------------------------------
 
 
+class _PageWatch:
+    """What a test's page shows besides its DOM: console errors (since the last ``open()``)
+    and the requests its frames have in flight."""
+
+    def __init__(self, page: Any) -> None:
+        from portal_emulator.masking import mask_secrets
+
+        self.console: list[tuple[str, str]] = []  # (text, where), tokens masked
+        self._pending: set[Any] = set()
+
+        def console(message: Any) -> None:
+            if message.type == "error":
+                where = mask_secrets(message.location.get("url") or "")
+                self.console.append((mask_secrets(message.text), where))
+
+        page.on("console", console)
+        page.on("pageerror", lambda error: self.console.append((mask_secrets(str(error)), "")))
+        page.on("request", lambda request: self._pending.add(request))
+        page.on("requestfinished", lambda request: self._pending.discard(request))
+        page.on("requestfailed", lambda request: self._pending.discard(request))
+
+    def busy(self, frame: Any) -> bool:
+        """A request of ``frame`` is in flight (its answer is still to come)."""
+        return any(request.frame == frame for request in self._pending)
+
+
+def _wait_for_document(frame: Any) -> None:
+    frame.wait_for_function(  # the app's document, parsed (not the frame's first about:blank)
+        "location.protocol.startsWith('http') && document.readyState !== 'loading'",
+        timeout=BOOT_TIMEOUT_MS,
+    )
+
+
+def _await_start_up(frame: Any, watch: _PageWatch | None, until: str | None = None) -> None:
+    """Wait while the page's start-up makes progress (``startup.StartUp``) until it is over,
+    or until the JS expression ``until`` holds; :class:`AppError` when it failed or stalled."""
+    __tracebackhide__ = True
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    _wait_for_document(frame)
+    done = f"(() => {until})()" if until else "false"
+    changed = f"(key) => ({done}) ? 'done' : ({CHANGED})(key)"
+    start = StartUp(time.monotonic(), until_ready=until is not None)
+    state = frame.evaluate(STATE)
+    while not (until and frame.evaluate(done)):
+        now = time.monotonic()
+        verdict = start.observe(state, now, busy=bool(watch and watch.busy(frame)))
+        if verdict == "ready":
+            return
+        if verdict in ("failed", "stalled"):
+            console = watch.console if watch else []
+            raise AppError(*(failure if verdict == "failed" else stalled)(state, console))
+        try:
+            seen = frame.wait_for_function(
+                changed, arg=start.key, polling=100, timeout=start.patience(state, now) * 1000
+            ).json_value()
+        except PlaywrightTimeoutError:
+            seen = frame.evaluate(STATE)
+        if seen == "done":
+            return
+        state = seen
+
+
 def _layout_frame(page: Any, app_sid: str | None) -> Any:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -521,6 +604,7 @@ def _function_source(func: Callable[..., Any]) -> tuple[str, str, str]:
 
 
 def _unpack(reply: str) -> Any:
+    __tracebackhide__ = True
     result = json.loads(reply)
     if result["ok"]:
         return result["value"]

@@ -92,6 +92,10 @@ Object.defineProperty(globalThis, "indexedDB", {
   },
 });
 
+// The page's Python scripts have all run (PyScript's py:all-done, an error included): the end of
+// start-up for the pytest plugin's b24.open() and bench/startup.py.
+addEventListener("py:all-done", () => performance.mark("pyb24:all-done"), { once: true });
+
 // For ./pyb24-pyodide.mjs: PyScript's hooks (a check before the first script) and its config
 // (`packages` switch the snapshot off). Not enumerable: window.pyb24Boot stays plain data.
 Object.defineProperty(boot, "pyscript", { value: await import(PYSCRIPT_CORE) });

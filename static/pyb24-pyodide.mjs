@@ -171,6 +171,13 @@ del _sys
 `;
 
 export async function loadPyodide(options = {}) {
+  const pyodide = await startPyodide(options);
+  nameScripts(pyodide);
+  reportPackages(pyodide);
+  return pyodide;
+}
+
+async function startPyodide(options) {
   performance.mark("pyb24:load");
   // PyScript derives indexURL from this module's URL; Pyodide's files are in ./vendor/pyodide/.
   const config = { ...options, indexURL: INDEX_URL };
@@ -212,4 +219,90 @@ function registerRefresh(pyodide) {
   } else {
     pyodide.runPython(REFRESH); // no hooks: at least the caches are right
   }
+}
+
+// Tracebacks that name the app's files. PyScript runs every script's code as "<exec>" and the
+// runtime's own frames (_pyodide/...) come first: here a script whose src is app.py
+// runs as "app.py" (so Pyodide also shows its source lines, and functions defined in it carry
+// the name into later tracebacks), and an error it raises loses the runtime's frames before
+// PyScript shows it in the page (and `pyb24 dev` in the terminal).
+function nameScripts(pyodide) {
+  const hooks = boot.pyscript?.hooks;
+  if (!hooks) return;
+  let current = null; // the file of the script PyScript is running now
+  const enter = (wrap, element) => {
+    const src = element?.getAttribute?.("src");
+    current = src ? new URL(src, document.baseURI).pathname.replace(/^\//, "") : null;
+    performance.mark("pyb24:script", { detail: current }); // the app's code begins
+  };
+  const leave = () => { current = null; };
+  hooks.main.onBeforeRun.add(enter);
+  hooks.main.onBeforeRunAsync.add(enter);
+  hooks.main.onAfterRun.add(leave);
+  hooks.main.onAfterRunAsync.add(leave);
+  const named = (options) => (current && !options?.filename ? { ...options, filename: current } : options);
+  const run = pyodide.runPython.bind(pyodide);
+  const runAsync = pyodide.runPythonAsync.bind(pyodide);
+  pyodide.runPython = (code, options) => {
+    try {
+      return run(code, named(options));
+    } catch (error) {
+      throw tidy(error);
+    }
+  };
+  pyodide.runPythonAsync = (code, options) => runAsync(code, named(options)).catch((error) => { throw tidy(error); });
+}
+
+// A Python error without the frames of Pyodide running the code (each "  File ..." line
+// under /_pyodide/ and the indented lines that belong to it).
+function tidy(error) {
+  if (error?.constructor?.name !== "PythonError" || typeof error.message !== "string") return error;
+  const kept = [];
+  let skipping = false;
+  for (const line of error.message.split("\n")) {
+    if (line.startsWith("  File ")) skipping = line.includes("/_pyodide/");
+    else if (!line.startsWith("    ")) skipping = false;
+    if (!skipping) kept.push(line);
+  }
+  error.message = kept.join("\n");
+  return error;
+}
+
+// A package that cannot be loaded is said on the page. PyScript loads micropip for
+// `packages` with Pyodide's loadPackage, which only logs a failure; PyScript then waits
+// forever on "Loading...". Here the failure also goes into an error box like PyScript's own
+// (so `pyb24 dev` prints it and the pytest plugin's b24.open() fails with it), with what to do.
+const PACKAGES_HELP =
+  "This Pyodide (pyb24's pinned npm package) holds no packages. Pure-Python wheels: serve them " +
+  "with the app and list them in [files] of pyscript.toml (works offline and in tests). Pyodide's " +
+  "own packages (numpy, matplotlib, ...) and micropip come from Pyodide's CDN: pyb24 build --cdn. " +
+  'README "Packages".';
+
+function reportPackages(pyodide) {
+  const load = pyodide.loadPackage.bind(pyodide);
+  pyodide.loadPackage = async (names, options = {}) => {
+    const failed = [];
+    const errorCallback = (message) => {
+      failed.push(String(message));
+      (options.errorCallback ?? console.error)(message);
+    };
+    const loaded = await load(names, { ...options, errorCallback });
+    const wanted = [names].flat().map(String);
+    const missing = wanted.filter((name) => !(name in pyodide.loadedPackages) && !name.includes("/"));
+    if (failed.length && missing.length) {
+      showError(`pyb24: cannot load the package${missing.length > 1 ? "s" : ""} ${missing.join(", ")}:\n`
+        + `${failed.map((line) => `  ${line}`).join("\n")}\n${PACKAGES_HELP}`);
+    }
+    return loaded;
+  };
+}
+
+function showError(text) {
+  const box = document.createElement("div");
+  box.className = "py-error"; // PyScript's own error box (its error plugin writes the same)
+  box.textContent = text;
+  box.style.cssText = "border:1px solid red;background:#fdd;color:#000;font-family:monospace;"
+    + "white-space:pre-wrap;padding:8px;margin-top:8px";
+  document.body.append(box);
+  console.error(text);
 }

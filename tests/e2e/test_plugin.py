@@ -1,8 +1,12 @@
 """The pytest plugin's b24 fixture, as an app's own tests use it (pyb24_toolkit.plugin)."""
 
+import subprocess
+import sys
+
 import pytest
 
-from pyb24_toolkit.plugin import AppError
+from pyb24_toolkit.plugin import App, AppError
+from pyb24_toolkit.scaffold import create_app
 
 HARNESS = "/tests/e2e/apps/harness.html"
 
@@ -89,3 +93,65 @@ def test_rate_limit_and_token_expiry_knobs(b24):
     assert app.run(two_calls) == [None, None]
     assert len(app.messages("refreshAuth")) == 1
     assert [c["error"] for c in app.rest_calls()].count("expired_token") >= 1
+
+
+# -- a page that fails to start: b24.open() says what broke, as soon as it shows --------------
+
+CRASH = "/tests/e2e/apps/crash.html"
+
+
+@pytest.mark.parametrize(
+    ("page", "line", "source"),
+    [
+        (CRASH + "?at=import", 10, 'shw("booting")'),  # before BX24.init()
+        (CRASH, 14, 'shw(me.data()["NAME"])'),  # after init and a REST call
+    ],
+)
+def test_open_fails_with_the_apps_traceback_when_its_start_up_raises(b24, page, line, source):
+    with pytest.raises(AppError) as failure:
+        b24.open(page)
+    error = failure.value
+    assert error.type == "NameError" and "'shw' is not defined" in error.message
+    frame = f'File "tests/e2e/apps/crash.py", line {line}, in <module>'
+    assert frame in error.app_traceback and source in error.app_traceback  # its own source line
+    assert "_pyodide" not in error.app_traceback and "<exec>" not in error.app_traceback
+    # The frame's own error display shows the same traceback, with the same names.
+    shown = App(b24.page, b24.emulator).frame.inner_text(".py-error")
+    assert frame in shown and "_pyodide" not in shown
+
+
+def test_open_fails_with_what_to_do_when_packages_cannot_load(b24):
+    # packages.toml names a wheel; offline, PyScript cannot even load micropip to install it.
+    with pytest.raises(AppError) as failure:
+        b24.open("/tests/e2e/apps/packages.html")
+    error = failure.value
+    assert "cannot load the package micropip" in error.message
+    assert 'README "Packages"' in error.app_traceback and "[files]" in error.app_traceback
+    assert "console errors of the page" in error.app_traceback  # the 404 behind it
+
+
+def test_a_scaffold_app_with_a_name_error_fails_its_own_test_with_the_traceback(tmp_path):
+    # As an author meets it: `pyb24 new`, a typo in app.py, `pytest` on the app folder.
+    app = tmp_path / "typo"
+    create_app(app)
+    source = (app / "app.py").read_text(encoding="utf-8")
+    assert source.count('    show("greeting"') == 1
+    (app / "app.py").write_text(source.replace('    show("greeting"', '    shw("greeting"'))
+    line = source[: source.index('    show("greeting"')].count("\n") + 1
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", str(app), "-q", "-p", "no:cacheprovider", "-k", "greets"],
+        cwd=app,
+        capture_output=True,
+        text=True,
+        timeout=240,  # a hang fails here; the plugin's own wait before the fix was 100 s
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "AppError: NameError: name 'shw' is not defined" in run.stdout
+    assert f'File "app.py", line {line}, in main' in run.stdout
+    assert "Timeout" not in run.stdout and "plugin.py" not in run.stdout  # no plugin innards
+
+
+def test_a_pure_python_wheel_served_with_the_app_works_offline(b24):
+    # README "Packages": [files] unpacks it; no micropip, no network.
+    app = b24.open("/tests/e2e/apps/wheel.html")
+    assert app.frame.inner_text("#status") == "hello from a wheel, pyb24"

@@ -204,6 +204,21 @@ def b24_context(b24_browser: Any) -> Iterator[Any]:
 # -- the b24 fixture ------------------------------------------------------------------------
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed test that used ``b24`` gets a report section with what the app frames showed
+    in their error boxes: an uncaught exception after start-up (a click handler's, say) is
+    why a wait for the page timed out."""
+    report = yield
+    b24 = getattr(item, "funcargs", {}).get("b24")
+    shown_already = call.excinfo is not None and call.excinfo.errisinstance(AppError)
+    if report.failed and call.when == "call" and isinstance(b24, B24) and not shown_already:
+        shown = _error_boxes(b24.page)
+        if shown:
+            report.sections.append(("pyb24: uncaught errors in the app frames", shown))
+    return report
+
+
 @pytest.fixture
 def b24(b24_emulator: Any, b24_context: Any) -> Iterator[B24]:
     """A fresh portal page for this test; the store back to its seed."""
@@ -520,6 +535,21 @@ class _PageWatch:
     def busy(self, frame: Any) -> bool:
         """A request of ``frame`` is in flight (its answer is still to come)."""
         return any(request.frame == frame for request in self._pending)
+
+
+def _error_boxes(page: Any) -> str:
+    """The text of every error box (``.py-error``) of the page's frames, Pyodide's own
+    frames left out (``portal_emulator.devtools.tidy_traceback``), one frame after another."""
+    from portal_emulator.devtools import tidy_traceback
+
+    shown = []
+    for frame in page.frames:
+        try:
+            texts = frame.evaluate(STATE)["errors"]
+        except Exception:  # noqa: BLE001 - a frame gone or navigating has nothing to show
+            continue
+        shown += [f"{frame.url.split('?')[0]}:\n{tidy_traceback(text)}" for text in texts]
+    return "\n\n".join(shown)
 
 
 def _wait_for_document(frame: Any) -> None:

@@ -130,6 +130,17 @@ def test_open_fails_with_what_to_do_when_packages_cannot_load(b24):
     assert "console errors of the page" in error.app_traceback  # the 404 behind it
 
 
+def _scaffold_test_run(app, *pytest_args):
+    """``pytest`` on a scaffold app folder, as its author runs it (a hang fails here)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", str(app), "-q", "-p", "no:cacheprovider", *pytest_args],
+        cwd=app,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+
 def test_a_scaffold_app_with_a_name_error_fails_its_own_test_with_the_traceback(tmp_path):
     # As an author meets it: `pyb24 new`, a typo in app.py, `pytest` on the app folder.
     app = tmp_path / "typo"
@@ -138,17 +149,38 @@ def test_a_scaffold_app_with_a_name_error_fails_its_own_test_with_the_traceback(
     assert source.count('    show("greeting"') == 1
     (app / "app.py").write_text(source.replace('    show("greeting"', '    shw("greeting"'))
     line = source[: source.index('    show("greeting"')].count("\n") + 1
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", str(app), "-q", "-p", "no:cacheprovider", "-k", "greets"],
-        cwd=app,
-        capture_output=True,
-        text=True,
-        timeout=240,  # a hang fails here; the plugin's own wait before the fix was 100 s
-    )
+    run = _scaffold_test_run(app, "-k", "greets")  # before the fix: a 100 s Playwright timeout
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "AppError: NameError: name 'shw' is not defined" in run.stdout
+    assert "AppError: NameError: name 'shw' is not defined" in run.stdout, run.stdout
     assert f'File "app.py", line {line}, in main' in run.stdout
     assert "Timeout" not in run.stdout and "plugin.py" not in run.stdout  # no plugin innards
+    assert "uncaught errors in the app frames" not in run.stdout  # AppError says it already
+
+
+def test_a_failed_test_shows_the_apps_uncaught_errors_after_start_up(tmp_path):
+    # The app starts; a click handler then raises, and the test's wait for the page times out:
+    # the failure report says why.
+    app = tmp_path / "handler"
+    create_app(app)
+    source = (app / "app.py").read_text(encoding="utf-8")
+    handler = (
+        "\n\nfrom pyscript import when  # noqa: E402\n\n\n"
+        '@when("click", "#greeting")\ndef greet_again(event):\n    shw("again")  # noqa: F821\n'
+    )
+    (app / "app.py").write_text(source + handler)
+    line = (source + handler).count("\n")
+    (app / "tests" / "test_click.py").write_text(
+        "def test_click(b24):\n"
+        "    app = b24.open()\n"
+        '    app.frame.click("#greeting")\n'
+        '    app.frame.wait_for_selector("#never-there", timeout=3000)\n'
+    )
+    run = _scaffold_test_run(app, "tests/test_click.py")
+    assert run.returncode == 1, run.stdout + run.stderr
+    report = run.stdout.split("pyb24: uncaught errors in the app frames", 1)[-1]
+    assert "Timeout 3000ms exceeded" in run.stdout and report != run.stdout
+    assert f'File "app.py", line {line}, in greet_again' in report
+    assert "NameError: name 'shw' is not defined" in report and "_pyodide" not in report
 
 
 def test_a_pure_python_wheel_served_with_the_app_works_offline(b24):

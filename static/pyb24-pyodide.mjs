@@ -195,9 +195,10 @@ async function startPyodide(options) {
       };
       const pyodide = await loadPinnedPyodide({ ...config, _loadSnapshot: snapshot });
       performance.mark("pyb24:pyodide-ready");
-      // Proves the restored heap is ours; reseeds `random`, whose state the snapshot froze
-      // (every page load would otherwise draw the same numbers).
-      pyodide.runPython("import _pyb24_snapshot as _s, random as _r\n_r.seed()\ndel _s, _r");
+      // Proves the restored heap is ours; writes back the files it keeps (PyScript's package
+      // and its bytecode: the file system is not in the snapshot); reseeds `random`, whose
+      // state the snapshot froze (every page load would otherwise draw the same numbers).
+      pyodide.runPython("import _pyb24_snapshot as _s, random as _r\n_s.restore()\n_r.seed()\ndel _s, _r");
       report(status);
       registerRefresh(pyodide);
       return pyodide;

@@ -70,6 +70,34 @@ import random
     assert portal.python("import random\nrandom.random()") != draw
 
 
+PYSCRIPT_BYTECODE = """
+import importlib.util, os, sys
+modules = sorted(n for n, m in sys.modules.items() if n.split(".")[0] == "pyscript"
+                 and (getattr(m, "__file__", None) or "").startswith(os.getcwd() + "/pyscript/"))
+def valid(name):  # the hash-checked .pyc beside the source matches it: the import used it
+    module = sys.modules[name]
+    try:
+        data = open(module.__cached__, "rb").read()
+    except OSError:
+        return False
+    source = open(module.__file__, "rb").read()
+    checked_hash = int.from_bytes(data[4:8], "little") == 0b11
+    return checked_hash and data[8:16] == importlib.util.source_hash(source)
+{"modules": len(modules), "compiled": sorted(name for name in modules if not valid(name))}
+"""
+
+
+def test_a_restored_page_imports_pyscript_from_the_bytecode_the_snapshot_kept(portal):
+    portal.open()
+    assert boot_state(portal.app)["snapshot"] == "restored"
+    result = portal.python(PYSCRIPT_BYTECODE)
+    assert result["modules"] >= 10 and result["compiled"] == []
+    portal.open(app="/tests/e2e/apps/harness.html?pyb24-snapshot=off")  # a normal boot
+    assert boot_state(portal.app)["snapshot"] == "off"
+    result = portal.python(PYSCRIPT_BYTECODE)
+    assert result["modules"] >= 10 and len(result["compiled"]) == result["modules"]
+
+
 @pytest.mark.parametrize(("frame", "storage"), [("cross", "memory"), ("same", "indexeddb")])
 def test_the_demo_starts_from_the_snapshot_with_or_without_storage(portal, frame, storage):
     portal.open(app="/index.html", frame=frame)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import shutil
 import sys
 import types
@@ -76,6 +78,37 @@ def test_the_key_follows_pyodide_and_every_imported_file_but_not_the_rest(app):
     assert plan_snapshot(app).key != edited
 
 
+def _pinned_core() -> str:
+    from pyb24_toolkit.assets import runtime_dir, runtime_ready
+
+    if not runtime_ready():
+        pytest.skip("the pinned runtime is not installed here (./dev test installs it)")
+    [core] = (runtime_dir() / "pyscript").glob("core-*.js")
+    return core.read_text(encoding="utf-8")
+
+
+def test_pyscripts_package_goes_in_exactly_as_its_core_writes_it(app):
+    core = _pinned_core()
+    package = plan_snapshot(app).pyscript
+    assert "pyscript/__init__.py" in package and "pyscript/web.py" in package
+    # the object PyScript's core embeds and writes file by file, {pyscript:{"__init__.py":...}}
+    tree: dict = {}
+    for path, text in package.items():
+        *folders, name = path.split("/")
+        node = tree
+        for folder in folders:
+            node = node.setdefault(folder, {})
+        node[name] = text
+    embedded = json.dumps(tree["pyscript"], separators=(",", ":"), ensure_ascii=False)
+    assert "{pyscript:" + embedded + "}" in core
+
+
+def test_the_key_follows_pyscripts_package(app, monkeypatch):
+    key = plan_snapshot(app).key
+    monkeypatch.setattr(pyb24_snapshot, "_pyscript_package", lambda root: {"pyscript/x.py": ""})
+    assert plan_snapshot(app).key != key
+
+
 def test_the_apps_imports_must_be_module_names(app):
     config = app / "pyscript.toml"
     config.write_text(config.read_text().replace('"time"]', '""]'))
@@ -130,6 +163,26 @@ def test_take_records_the_app_modules_it_imported(runtime, tmp_path):
     report = runtime.take(["snapmod"], ["json", "no_such_module_here"], str(tmp_path))
     assert report["app_modules"] == ["snapmod"] and report["skipped"] == ["no_such_module_here"]
     assert "json" in report["modules"]
+
+
+def test_kept_files_and_their_bytecode_come_back_on_restore(runtime, tmp_path):
+    """A memory snapshot holds Python's heap, not the file system: take() keeps the files in
+    the heap, restore() writes them back, and their hash-checked bytecode is what imports."""
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "__init__.py").write_text("VALUE = 'kept'\n")
+    runtime.take([], [], str(tmp_path), ["kept/__init__.py"])
+    pyc = f"kept/__pycache__/__init__.{sys.implementation.cache_tag}.pyc"
+    assert sorted(runtime.FILES) == ["kept/__init__.py", pyc]
+    shutil.rmtree(tmp_path / "kept")  # a restored page's file system: none of it
+    runtime.restore(str(tmp_path))
+    data = (tmp_path / pyc).read_bytes()
+    assert int.from_bytes(data[4:8], "little") == 0b11  # hash-based, checked on import
+    assert data[8:16] == importlib.util.source_hash((tmp_path / "kept/__init__.py").read_bytes())
+    assert set(runtime.WRITTEN) == set(runtime.FILES)
+    import kept
+
+    assert kept.VALUE == "kept" and kept.__cached__.endswith(pyc)
+    sys.modules.pop("kept")
 
 
 def test_refresh_keeps_unchanged_modules(runtime, tmp_path):

@@ -86,7 +86,59 @@ class RuntimePatch:
 
 # The patches, in the order they are applied. Their content is part of runtime_key(): a new or
 # changed patch installs a new runtime folder. Keep each small, and propose it upstream.
-RUNTIME_PATCHES: tuple[RuntimePatch, ...] = ()
+RUNTIME_PATCHES: tuple[RuntimePatch, ...] = (
+    # PyScript 0.7 runs a generated Python program before a page's first script that writes
+    # its own `pyscript` package file by file (a 32 KB program of string literals to compile and
+    # run) and then imports it. A pyb24 page restored from its snapshot already has those very
+    # files (pyb24_snapshot keeps them in the heap and writes them back, with their bytecode):
+    # these three patches let PyScript see that and only import the package. The check is
+    # PyScript's own: every file, byte for byte, against the texts it would write; anything
+    # else (a normal boot, another PyScript's files, one file changed) writes as before.
+    RuntimePatch(
+        name="pyscript package: keep the texts PyScript writes",
+        file="pyscript/core-*.js",
+        find='const{entries:yo}=Object,ho=["import os as _os"',
+        replace='let pyscriptPackage;const{entries:yo}=Object,ho=["import os as _os"',
+        why="a name for the object of file texts PyScript writes (set by the next patch)",
+    ),
+    RuntimePatch(
+        name="pyscript package: name the texts",
+        file="pyscript/core-*.js",
+        find='wo(".",{pyscript:{',
+        replace='wo(".",pyscriptPackage={pyscript:{',
+        why="the object of file texts, passed to the writer as before and kept for the check",
+    ),
+    RuntimePatch(
+        name="pyscript package: the check, and the program that only imports",
+        file="pyscript/core-*.js",
+        find='const Ao=ho.join("\\n")',
+        replace=(
+            'const Ao=ho.join("\\n"),pyscriptImportOnly="import pyscript as _pyscript\\n'
+            'del _pyscript\\n",pyscriptPackageKept=e=>{try{const t=(n,r)=>Object.entries(r)'
+            '.every(([r,s])=>"string"==typeof s?e.FS.readFile(`${n}/${r}`,{encoding:"utf8"})'
+            '===s:t(`${n}/${r}`,s));return!!e.FS&&t(".",pyscriptPackage)}catch{return!1}}'
+        ),
+        why="whether an interpreter's file system holds every file with the text PyScript "
+        "writes (a missing file throws: false), and the program to run then",
+    ),
+    RuntimePatch(
+        name="pyscript package: run only the import when it is kept",
+        file="pyscript/core-*.js",
+        find=(
+            'I=(e,t,n,r)=>{const s=e[t].bind(e);e[t]="run"===t?(e,t,...o)=>{n&&s(e,n,...o);'
+            "const a=s(e,N(t),...o);return r&&s(e,r,...o),a}:async(e,t,...o)=>{n&&await "
+            "s(e,n,...o);"
+        ),
+        replace=(
+            "I=(e,t,n,r)=>{const s=e[t].bind(e),c=e=>pyscriptPackageKept(e)?n.replace(Ao,"
+            'pyscriptImportOnly):n;e[t]="run"===t?(e,t,...o)=>{n&&s(e,c(e),...o);'
+            "const a=s(e,N(t),...o);return r&&s(e,r,...o),a}:async(e,t,...o)=>{n&&await "
+            "s(e,c(e),...o);"
+        ),
+        why="the code run before each script (polyscript's run wrapper, which is handed the "
+        "interpreter) has the writing program replaced by the import when the check holds",
+    ),
+)
 
 
 # -- the installation ------------------------------------------------------------------------

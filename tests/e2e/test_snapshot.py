@@ -98,6 +98,34 @@ def test_a_restored_page_imports_pyscript_from_the_bytecode_the_snapshot_kept(po
     assert result["modules"] >= 10 and len(result["compiled"]) == result["modules"]
 
 
+PYSCRIPT_FILES = """
+import os, sys
+kept = sys.modules.get("_pyb24_snapshot")
+written = dict(kept.WRITTEN) if kept else {}
+files = sorted(os.path.join(root, name)[2:] for root, _dirs, names in os.walk("./pyscript")
+               for name in names if name.endswith(".py"))
+{"files": len(files), "rewritten": [f for f in files if os.stat(f).st_mtime != written.get(f)]}
+"""
+
+
+def test_pyscript_does_not_write_its_package_again_on_a_restored_page(portal):
+    # PyScript's core (patched at install: pyb24_toolkit.assets.RUNTIME_PATCHES) finds the
+    # files the snapshot wrote back byte for byte as it would write them, and only imports.
+    portal.open()
+    assert boot_state(portal.app)["snapshot"] == "restored"
+    result = portal.python(PYSCRIPT_FILES)
+    assert result["files"] >= 10 and result["rewritten"] == []
+    assert (
+        portal.python(
+            "from pyscript import display, document\n"
+            "document.body.append(target := document.createElement('div'))\n"
+            "target.id = 'shown'\ndisplay('shown by display', target='shown')\n"
+            "document.querySelector('#shown').textContent"
+        )
+        == "shown by display"
+    )
+
+
 @pytest.mark.parametrize(("frame", "storage"), [("cross", "memory"), ("same", "indexeddb")])
 def test_the_demo_starts_from_the_snapshot_with_or_without_storage(portal, frame, storage):
     portal.open(app="/index.html", frame=frame)

@@ -2,8 +2,8 @@
 
 The snapshot build page runs this source as the module ``_pyb24_snapshot`` in a fresh Pyodide
 (no file on disk) and calls :func:`take`; the page's boot calls :func:`restore` right after the
-restore and :func:`refresh` once PyScript has written the page's ``[files]``. Pure Python (no ``js``/``pyodide``): unit-tested under
-CPython.
+restore and :func:`refresh` once PyScript has written the page's ``[files]``. Pure Python (no
+``js``/``pyodide``): unit-tested under CPython.
 
 Why :func:`refresh`: a restored snapshot already holds pyb24's modules (and the app's) in
 ``sys.modules``, so ``import`` would not read the files the page ships. When one of them

@@ -91,7 +91,7 @@ RUNTIME_PATCHES: tuple[RuntimePatch, ...] = (
     # its own `pyscript` package file by file (a 32 KB program of string literals to compile and
     # run) and then imports it. A pyb24 page restored from its snapshot already has those very
     # files (pyb24_snapshot keeps them in the heap and writes them back, with their bytecode):
-    # these three patches let PyScript see that and only import the package. The check is
+    # these four patches let PyScript see that and only import the package. The check is
     # PyScript's own: every file, byte for byte, against the texts it would write; anything
     # else (a normal boot, another PyScript's files, one file changed) writes as before.
     RuntimePatch(

@@ -227,7 +227,7 @@ def b24(b24_emulator: Any, b24_context: Any) -> Iterator[B24]:
     page = b24_context.new_page()
     page.set_default_timeout(BOOT_TIMEOUT_MS)  # waits in the app frame may span its boot
     try:
-        yield B24(page, emulator, _PageWatch(page))
+        yield B24(page, emulator)
     finally:
         page.close()
 

@@ -99,8 +99,8 @@ def in_record(*keys: str) -> Callable[[MethodT], MethodT]:
 
 def record_keys(method: Any) -> tuple[str, ...]:
     """The parameters naming the record ``method`` acts on or in (:func:`one_record`,
-    :func:`in_record`);
-    ``()`` for every other method. Sees through ``functools.partial`` (a table family)."""
+    :func:`in_record`); ``()`` for every other method. Sees through ``functools.partial`` (a
+    table family)."""
     while isinstance(method, functools.partial):
         method = method.func
     keys: tuple[str, ...] = getattr(method, "record_keys", ())

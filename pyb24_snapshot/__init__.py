@@ -338,6 +338,7 @@ def ensure_snapshot(
         "imports": plan.imports,
         "app_modules": report["app_modules"],
         "skipped": report["skipped"],
+        "zeroed": report["zeroed"],  # bytes of free memory zeroed before (build.html)
     }
     _write(plan.path, _pack(header, payload))
     return "built"

@@ -23,7 +23,8 @@ Where the installation's files are:
 
 Pinned files are used as published, except for the few documented patches in
 :data:`RUNTIME_PATCHES`, applied to the cache's copy when the runtime is installed (never to a
-checkout's ``static/vendor``, whose files are hard links into the cache).
+checkout's ``static/vendor``, whose files are hard links into the cache), and Pyodide's
+``python_stdlib.zip``, whose members are stored instead of deflated (:func:`store_zip`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import compress
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 LIBRARY_ARCHIVE = "pyb24.zip"
 # What a page's pyscript.toml says to get the library without naming its modules.
@@ -59,7 +62,8 @@ PYODIDE_FILES = (
 )
 # vendor/ folder -> (npm package, its folder copied there as it is); fake-indexeddb is bundled.
 VENDOR_SOURCES = {"pyscript": ("@pyscript/core", "dist"), "pyodide": ("pyodide", "")}
-RUNTIME_LAYOUT = b"2"  # bump when the cache folder's layout changes (2: node_modules kept)
+RUNTIME_LAYOUT = b"3"  # bump when the cache folder's layout changes (2: node_modules kept,
+# 3: python_stdlib.zip stored, every file's brotli and gzip twins beside it)
 BOOT_SUFFIXES = (".js", ".mjs")  # static/ files that are boot code (app.css is the demo's own)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the archive's bytes depend on content only
 
@@ -222,7 +226,7 @@ def library_archive() -> Path:
     target = folder / f"pyb24-{hashlib.sha256(data).hexdigest()[:16]}.zip"
     if not target.is_file():
         folder.mkdir(parents=True, exist_ok=True)
-        _write_atomically(target, data)
+        compress.write_atomically(target, data)
     newest = max((file.stat().st_mtime for file in library_files().values()), default=0.0)
     if target.stat().st_mtime != newest:
         os.utime(target, (newest, newest))
@@ -314,6 +318,8 @@ def _assemble(modules: Path, vendor: Path) -> None:
     package, folder = VENDOR_SOURCES["pyodide"]
     for name in PYODIDE_FILES:
         shutil.copyfile(modules / package / folder / name, vendor / "pyodide" / name)
+    stdlib = vendor / "pyodide" / "python_stdlib.zip"
+    stdlib.write_bytes(store_zip(stdlib.read_bytes()))
     # One file instead of ~40 small modules: the page loads it in one request, not a waterfall.
     (vendor / "fake-indexeddb").mkdir(parents=True)
     esbuild = modules / ".bin" / "esbuild"
@@ -335,6 +341,26 @@ def _assemble(modules: Path, vendor: Path) -> None:
         target = patched_file(vendor, patch)
         text = target.read_text(encoding="utf-8")
         target.write_text(apply_patch(patch, text, pinned_version(modules, patch)), "utf-8")
+    compress.write_twins(vendor)
+
+
+def store_zip(data: bytes) -> bytes:
+    """The zip archive ``data`` with every member stored, names, order and times kept.
+
+    Pyodide's standard library (2.5 MB) is deflated member by member, which leaves a server
+    nothing to compress; stored (9.7 MB), the whole archive compresses to 1.6-1.8 MB with
+    brotli (2.2 MB with gzip), since the members share their words. The page then holds
+    the larger file in memory, and imports skip inflating. A snapshot's zipimport caches the
+    offsets of the archive it was built with: its key covers this file's bytes
+    (pyb24_snapshot.PYODIDE_RUNTIME), so a runtime with another archive builds a new one.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            body = source.read(info)
+            info.compress_type = zipfile.ZIP_STORED
+            target.writestr(info, body)
+    return buffer.getvalue()
 
 
 def _vendor_package(patch: RuntimePatch) -> tuple[str, str]:
@@ -477,10 +503,3 @@ def _inside(base: Path, relative: str) -> Path | None:
     if base not in candidate.parents or not candidate.is_file():
         return None
     return candidate
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    os.replace(temporary, target)

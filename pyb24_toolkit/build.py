@@ -58,7 +58,7 @@ def build(
         _add_installation(staging, app_files, runtime)
         _name_snapshot_by_content(staging, app_files)
         if (staging / "static" / "vendor").is_dir():  # the runtime and the snapshot
-            compress.write_twins(staging / "static" / "vendor")
+            compress.write_twins(staging / "static" / "vendor", assets.cache_root() / "twins")
         if cdn:
             _point_at_cdn(staging)
         _check(staging)
@@ -144,7 +144,7 @@ def _add_installation(staging: Path, app_files: set[str], runtime: Path | None) 
         if data is not None:
             destination.write_bytes(data)
         elif source is not None:
-            shutil.copyfile(source, destination)
+            shutil.copy2(source, destination)  # the time too: a twin stays fresh
 
     put(assets.LIBRARY_ARCHIVE, data=assets.library_archive_bytes())
     for relative, file in assets.library_files().items():

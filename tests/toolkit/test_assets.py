@@ -130,3 +130,45 @@ def test_a_patch_must_name_exactly_one_pinned_file(tmp_path):
         assets.patched_file(tmp_path, _patch(file="pyscript/nothing-*.js"))
     with pytest.raises(assets.AssetError, match="not a pinned file"):
         assets.patched_file(tmp_path, _patch(file="fake-indexeddb/auto.mjs"), original=True)
+
+
+# -- the standard library, stored ---------------------------------------------------------------
+
+
+def test_a_stored_zip_has_the_same_members_in_order_each_stored():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("a/b.pyc", date_time=(2020, 1, 2, 3, 4, 6)), b"x" * 500)
+        archive.writestr("c.py", b"print(1)\n" * 50)
+        archive.writestr(zipfile.ZipInfo("empty/"), b"")
+    stored = zipfile.ZipFile(io.BytesIO(assets.store_zip(buffer.getvalue())))
+    original = zipfile.ZipFile(buffer)
+    assert [i.filename for i in stored.infolist()] == [i.filename for i in original.infolist()]
+    assert {i.compress_type for i in stored.infolist()} == {zipfile.ZIP_STORED}
+    for info in original.infolist():
+        assert stored.read(info.filename) == original.read(info)
+        assert stored.getinfo(info.filename).date_time == info.date_time
+    assert stored.testzip() is None
+
+
+def test_the_installed_standard_library_is_pyodides_stored_with_fresh_twins():
+    import gzip
+    import zipfile
+
+    import brotli
+
+    modules = _installed_originals()
+    installed = assets.runtime_dir() / "pyodide/python_stdlib.zip"
+    original = zipfile.ZipFile(modules / "pyodide/python_stdlib.zip")
+    stored = zipfile.ZipFile(installed)
+    assert [i.filename for i in stored.infolist()] == [i.filename for i in original.infolist()]
+    assert {i.compress_type for i in stored.infolist()} == {zipfile.ZIP_STORED}
+    assert stored.read("json/__init__.py") == original.read("json/__init__.py")
+    for suffix, unpack in ((".br", brotli.decompress), (".gz", gzip.decompress)):
+        twin = installed.with_name("python_stdlib.zip" + suffix)
+        assert unpack(twin.read_bytes()) == installed.read_bytes()
+        assert twin.stat().st_mtime >= installed.stat().st_mtime  # the emulator sends it
+        assert twin.stat().st_size < installed.stat().st_size / 4  # what storing it is for

@@ -150,6 +150,7 @@ def test_the_runtime_ships_with_brotli_and_gzip_twins_where_they_save_bytes(app,
     folder = tmp_path / "dist/static/vendor/pyodide"
     assert brotli.decompress((folder / "pyodide.asm.wasm.br").read_bytes()) == wasm
     assert gzip.decompress((folder / "pyodide.asm.wasm.gz").read_bytes()) == wasm
+    assert (folder / "pyodide.asm.wasm.br").stat().st_mode & 0o777 == 0o644  # a server reads it
     assert not (folder / "python_stdlib.zip.br").exists()
     assert not (folder / "python_stdlib.zip.gz").exists()
     assert not (folder / "pyodide.mjs.br").exists()  # too small to be worth it

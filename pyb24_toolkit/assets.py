@@ -142,6 +142,32 @@ RUNTIME_PATCHES: tuple[RuntimePatch, ...] = (
         why="the code run before each script (polyscript's run wrapper, which is handed the "
         "interpreter) has the writing program replaced by the import when the check holds",
     ),
+    # Pyodide 314 awaits a memory snapshot before it instantiates its wasm and sets up the
+    # Emscripten runtime, because it sizes the initial memory from the snapshot's length: on a
+    # pyb24 page the restore queued behind the whole download. pyb24's snapshot header gives
+    # that length up front (`_snapshotSize`, passed by static/pyb24-pyodide.mjs), so these two
+    # patches let Pyodide size the memory from it, set up its runtime while the snapshot still
+    # downloads, and await the snapshot only to restore it. Without `_snapshotSize` (any other
+    # caller) Pyodide does what it did.
+    RuntimePatch(
+        name="pyodide snapshot: size the memory from the given length",
+        file="pyodide/pyodide.mjs",
+        find="async function ke(e,t){if(!e._loadSnapshot)return;",
+        replace=(
+            "async function ke(e,t){if(!e._loadSnapshot)return;if(e._snapshotSize)return "
+            "t.noInitialRun=!0,t.INITIAL_MEMORY=e._snapshotSize,[e._loadSnapshot];"
+        ),
+        why="with the length known, the snapshot itself is handed on still pending (in an "
+        "array, so `await` does not wait for it)",
+    ),
+    RuntimePatch(
+        name="pyodide snapshot: await it only to restore it",
+        file="pyodide/pyodide.mjs",
+        find="let a=Ae(r,s,t);",
+        replace="let a=Ae(r,Array.isArray(s)?await ke({_loadSnapshot:s[0]},{}):s,t);",
+        why="the wasm is instantiated and the runtime set up (the awaits before this) while "
+        "the snapshot downloads; the snapshot goes through Pyodide's own preparation as before",
+    ),
 )
 
 

@@ -98,11 +98,16 @@ async function fetchSnapshot() {
   return { status: "restored", payload, header };
 }
 
+// The restored snapshot's length in bytes (its memory), zero blocks included.
+function snapshotSize(header) {
+  return header.size ?? header.payload; // format 1: nothing left out
+}
+
 // The snapshot as Pyodide wants it: stored blocks written straight to their place in one
 // buffer as they arrive, the left-out blocks staying zero. Rejects with the reason when the
 // file is short or does not match its header.
 async function receive(header, first, more) {
-  const size = header.size ?? header.payload; // format 1: nothing left out
+  const size = snapshotSize(header);
   const runs = header.runs ?? [[0, Math.ceil(size / PAGE)]];
   const places = runs.map(([block, count]) => [block * PAGE, Math.min(count * PAGE, size - block * PAGE)]);
   const stored = places.reduce((sum, [, bytes]) => sum + bytes, 0);
@@ -170,45 +175,73 @@ if "_pyb24_snapshot" in _sys.modules:
 del _sys
 `;
 
+// When the snapshot's header says it is ours, Pyodide's restore starts at once, with the options
+// PyScript passes when it has no packages to install (its stdout and stderr, bound when PyScript
+// asks): a page that preloads this module (<link rel="modulepreload">, as pyb24's pages do) has
+// pyb24-boot.js evaluate it beside PyScript's core, so Pyodide comes up while PyScript loads and
+// reads its config, instead of after. PyScript's call then takes it, unless it brings other
+// options or the config switches the snapshot off (packages): then this restore is left unused
+// (its CPU time wasted, once) and Pyodide starts anew with PyScript's options, as on a page that
+// does not preload this module. No snapshot, no early start: a normal boot starts only once.
+const sinks = { stdout: (text) => console.log(text), stderr: (text) => console.warn(text) };
+const EARLY_OPTIONS = new Set(["stdout", "stderr", "indexURL"]);
+const early = download.then(({ status }) =>
+  status === "restored"
+    ? startPyodide({ stdout: (text) => sinks.stdout(text), stderr: (text) => sinks.stderr(text) })
+    : null,
+);
+early.catch(() => {}); // a failure is PyScript's to see, when it asks for this start
+
 export async function loadPyodide(options = {}) {
-  const pyodide = await startPyodide(options);
+  performance.mark("pyb24:asked");
+  const takeEarly = Object.keys(options).every((name) => EARLY_OPTIONS.has(name)) && !switchedOff();
+  if (takeEarly) for (const name of ["stdout", "stderr"]) if (options[name]) sinks[name] = options[name];
+  const started = (takeEarly && (await early)) || (await startPyodide(options));
+  performance.mark("pyb24:taken"); // PyScript has its Pyodide (bench/startup.py phases)
+  const { pyodide, status, why } = started;
+  report(status, why);
+  if (status === "restored") registerRefresh(pyodide);
   nameScripts(pyodide);
   reportPackages(pyodide);
   return pyodide;
 }
 
+// Pyodide, restored from the snapshot when it is there and ours, with the path it took.
 async function startPyodide(options) {
   performance.mark("pyb24:load");
   // PyScript derives indexURL from this module's URL; Pyodide's files are in ./vendor/pyodide/.
   const config = { ...options, indexURL: INDEX_URL };
   const off = switchedOff();
-  const { status, why, payload } = off ? { status: off } : await download;
+  const { status, why, payload, header } = off ? { status: off } : await download;
   if (status === "restored") {
     try {
-      // Pyodide fetches its wasm and imports its module at once, then awaits the snapshot
-      // (a thenable: the mark says when Pyodide got that far): the two downloads overlap.
+      // Pyodide imports its module, instantiates its wasm and sets up its runtime with the
+      // memory sized from the header (`_snapshotSize`: a runtime patch, pyb24_toolkit/assets.py)
+      // while the snapshot downloads, then awaits the snapshot to restore it (a thenable: the
+      // mark says when Pyodide got that far).
       const snapshot = {
         then(resolve, reject) {
           performance.mark("pyb24:pyodide-module");
           return payload.then(resolve, reject);
         },
       };
-      const pyodide = await loadPinnedPyodide({ ...config, _loadSnapshot: snapshot });
+      const pyodide = await loadPinnedPyodide({
+        ...config,
+        _loadSnapshot: snapshot,
+        _snapshotSize: snapshotSize(header),
+      });
       performance.mark("pyb24:pyodide-ready");
       // Proves the restored heap is ours; writes back the files it keeps (PyScript's package
       // and its bytecode: the file system is not in the snapshot); reseeds `random`, whose
       // state the snapshot froze (every page load would otherwise draw the same numbers).
       pyodide.runPython("import _pyb24_snapshot as _s, random as _r\n_s.restore()\n_r.seed()\ndel _s, _r");
-      report(status);
-      registerRefresh(pyodide);
-      return pyodide;
+      return { pyodide, status };
     } catch (error) {
-      report(`failed: ${String(error?.message ?? error).split("\n")[0]}`);
-      return loadPinnedPyodide(config);
+      const failed = `failed: ${String(error?.message ?? error).split("\n")[0]}`;
+      return { pyodide: await loadPinnedPyodide(config), status: failed };
     }
   }
-  report(status, why);
-  return loadPinnedPyodide(config);
+  return { pyodide: await loadPinnedPyodide(config), status, why };
 }
 
 function registerRefresh(pyodide) {

@@ -96,6 +96,13 @@ Object.defineProperty(globalThis, "indexedDB", {
 // start-up for the pytest plugin's b24.open() and bench/startup.py.
 addEventListener("py:all-done", () => performance.mark("pyb24:all-done"), { once: true });
 
+// For ./pyb24-pyodide.mjs: PyScript's core module once it is in (its config read), as a promise
+// (`core`: an early normal boot waits for it) and then itself (`pyscript`: its hooks, a check
+// before the first script, and its config, whose `packages` switch the snapshot off). Not
+// enumerable: window.pyb24Boot stays plain data.
+const core = import(PYSCRIPT_CORE);
+Object.defineProperty(boot, "core", { value: core });
+
 // A page that preloads pyb24's interpreter module (<link rel="modulepreload">) has it evaluated
 // now, beside PyScript's core: it starts Pyodide and the snapshot's download at once (see
 // ./pyb24-pyodide.mjs), instead of when PyScript has read its config. Same URL, same module:
@@ -104,7 +111,5 @@ for (const link of document.querySelectorAll('link[rel="modulepreload"]')) {
   if (new URL(link.href).pathname.endsWith("/pyb24-pyodide.mjs")) import(link.href).catch(() => {});
 }
 
-// For ./pyb24-pyodide.mjs: PyScript's hooks (a check before the first script) and its config
-// (`packages` switch the snapshot off). Not enumerable: window.pyb24Boot stays plain data.
-Object.defineProperty(boot, "pyscript", { value: await import(PYSCRIPT_CORE) });
+Object.defineProperty(boot, "pyscript", { value: await core });
 performance.mark("pyb24:core"); // PyScript's core module is in (bench/startup.py phases)

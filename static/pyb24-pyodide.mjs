@@ -28,6 +28,10 @@ const boot = (globalThis.pyb24Boot ??= {});
 // pages that ask for packages boot the normal way. README "Start-up snapshot".
 function switchedOff() {
   if (new URL(location.href).searchParams.get("pyb24-snapshot") === "off") return "off";
+  return packagesOff();
+}
+
+function packagesOff() {
   const packages = boot.pyscript?.config?.py?.packages;
   return packages?.length ? "off: pyscript.toml has packages" : null;
 }
@@ -175,40 +179,51 @@ if "_pyb24_snapshot" in _sys.modules:
 del _sys
 `;
 
-// When the snapshot's header says it is ours, Pyodide's restore starts at once, with the options
-// PyScript passes when it has no packages to install (its stdout and stderr, bound when PyScript
-// asks): a page that preloads this module (<link rel="modulepreload">, as pyb24's pages do) has
-// pyb24-boot.js evaluate it beside PyScript's core, so Pyodide comes up while PyScript loads and
-// reads its config, instead of after. PyScript's call then takes it, unless it brings other
-// options or the config switches the snapshot off (packages): then this restore is left unused
-// (its CPU time wasted, once) and Pyodide starts anew with PyScript's options, as on a page that
-// does not preload this module. No snapshot, no early start: a normal boot starts only once.
+// Pyodide starts before PyScript asks for it, with the options PyScript passes when it has no
+// packages to install (its stdout and stderr, bound when PyScript asks). A page that preloads
+// this module (<link rel="modulepreload">, as pyb24's pages do) has pyb24-boot.js evaluate it
+// beside PyScript's core, so Pyodide comes up while PyScript loads, reads its config and sets
+// up, instead of after:
+// - the restore, as soon as the snapshot's header says it is ours. If PyScript then brings
+//   other options, or its config, read after the restore began, switches the snapshot off
+//   (packages), this restore is left unused (its CPU time wasted, once) and Pyodide starts anew
+//   with PyScript's options;
+// - a normal boot (no snapshot, stale, failed, switched off), once PyScript's core has read its
+//   config (pyb24-boot.js's `boot.core`) and it asks for no packages: PyScript's call is then
+//   the one it would have made, so nothing is ever started twice. No boot script, no early
+//   normal boot.
 const sinks = { stdout: (text) => console.log(text), stderr: (text) => console.warn(text) };
-const EARLY_OPTIONS = new Set(["stdout", "stderr", "indexURL"]);
-const early = download.then(({ status }) =>
-  status === "restored"
-    ? startPyodide({ stdout: (text) => sinks.stdout(text), stderr: (text) => sinks.stderr(text) })
-    : null,
-);
+const EARLY_OPTIONS = new Set(["indexURL", ...Object.keys(sinks)]);
+const early = download.then(async ({ status }) => {
+  const wanted = status === "restored"
+    ? !packagesOff() // PyScript's config may not be read yet: then it is checked when PyScript asks
+    : boot.core && (await boot.core.then(() => !packagesOff()));
+  if (!wanted) return null;
+  const bound = Object.fromEntries(Object.keys(sinks).map((name) => [name, (text) => sinks[name](text)]));
+  return startPyodide(bound, "early");
+});
 early.catch(() => {}); // a failure is PyScript's to see, when it asks for this start
 
 export async function loadPyodide(options = {}) {
   performance.mark("pyb24:asked");
-  const takeEarly = Object.keys(options).every((name) => EARLY_OPTIONS.has(name)) && !switchedOff();
-  if (takeEarly) for (const name of ["stdout", "stderr"]) if (options[name]) sinks[name] = options[name];
+  const { status } = await download;
+  const takeEarly = Object.keys(options).every((name) => EARLY_OPTIONS.has(name))
+    && (status !== "restored" || !switchedOff());
+  if (takeEarly) for (const name of Object.keys(sinks)) if (options[name]) sinks[name] = options[name];
   const started = (takeEarly && (await early)) || (await startPyodide(options));
   performance.mark("pyb24:taken"); // PyScript has its Pyodide (bench/startup.py phases)
-  const { pyodide, status, why } = started;
-  report(status, why);
-  if (status === "restored") registerRefresh(pyodide);
+  const { pyodide, why } = started;
+  report(started.status, why);
+  if (started.status === "restored") registerRefresh(pyodide);
   nameScripts(pyodide);
   reportPackages(pyodide);
   return pyodide;
 }
 
-// Pyodide, restored from the snapshot when it is there and ours, with the path it took.
-async function startPyodide(options) {
-  performance.mark("pyb24:load");
+// Pyodide, restored from the snapshot when it is there and ours, with the path it took. `by`:
+// who started it ("early", before PyScript asked, or "asked"), in the mark.
+async function startPyodide(options, by = "asked") {
+  performance.mark("pyb24:load", { detail: by });
   // PyScript derives indexURL from this module's URL; Pyodide's files are in ./vendor/pyodide/.
   const config = { ...options, indexURL: INDEX_URL };
   const off = switchedOff();

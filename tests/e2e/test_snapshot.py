@@ -17,6 +17,10 @@ SNAPSHOT = "**/static/vendor/pyb24/pyb24.snapshot"
 INIT = "from pyb24 import BX24\nawait BX24.init()\nBX24.getLang()"
 
 
+# who started Pyodide on this page, in order: "early" (before PyScript asked) or "asked"
+STARTS = """() => performance.getEntriesByName("pyb24:load").map(mark => mark.detail)"""
+
+
 def boot_state(frame) -> dict:
     frame.wait_for_function("window.pyb24Boot?.snapshot !== undefined", timeout=BOOT_TIMEOUT_MS)
     return frame.evaluate("({...window.pyb24Boot})")
@@ -138,6 +142,18 @@ def test_the_demo_starts_from_the_snapshot_with_or_without_storage(portal, frame
     assert "until" in app.inner_text("#refresh-status") or app.inner_text("#refresh-status")
 
 
+@pytest.mark.parametrize("query", ["", "?pyb24-snapshot=off"])
+def test_a_page_that_preloads_the_module_starts_pyodide_once_before_pyscript_asks(portal, query):
+    """The demo preloads pyb24-pyodide.mjs: Pyodide starts (restored, or a normal boot once
+    PyScript's config is read) without waiting for PyScript's call, and PyScript's call takes
+    that start instead of making another."""
+    portal.open(app="/index.html" + query)
+    app = portal.app
+    app.wait_for_selector("#app:not([hidden])", timeout=BOOT_TIMEOUT_MS)
+    assert boot_state(app)["snapshot"] == ("off" if query else "restored")
+    assert app.evaluate(STARTS) == ["early"]
+
+
 def test_the_example_app_starts_from_the_snapshot(portal):
     portal.open(app="/examples/userfield/index.html", placement="USERFIELD_TYPE")
     assert boot_state(portal.app)["snapshot"] == "restored"
@@ -229,6 +245,7 @@ def test_a_page_with_micropip_packages_boots_without_the_snapshot(portal):
     # (micropip is not here offline: the line saying so may come too, before or after open())
     said = [line for line in lines if line.startswith("pyb24: snapshot")]
     assert said == ["pyb24: snapshot off: pyscript.toml has packages; normal boot"]
+    assert portal.app.evaluate(STARTS) == ["asked"]  # PyScript's start only, no restore beside it
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """Start-up benchmark: what a portal user waits for when a pyb24 placement tab opens.
 
     .venv/bin/python bench/startup.py [--rounds N] [--cold-rounds N] [--no-build]
+                                      [--quiet-below LOAD]
 
 Every load is a new page of the emulated portal with the app in its cross-origin frame
 (storage denied there: the fake-indexeddb path), timed from the portal page's navigation
@@ -22,8 +23,10 @@ by the emulator (which sends a file's precompressed twin, brotli or gzip, as ngi
 
 Every figure is printed with the load average when it was taken: on a busy machine the
 absolute times (and, since the bare path is CPU-bound, the ratios) are not results. Every load
-checks ``window.pyb24Boot.snapshot`` so a figure never silently measures the other path. The
-defaults take about two minutes on a quiet 2-core machine. Not a test.
+checks ``window.pyb24Boot.snapshot`` so a figure never silently measures the other path. Each
+measured load starts once the 1-minute load average is under ``--quiet-below`` (1.0), so back-to-
+back loads do not measure each other's tail: the defaults then take about five minutes on a
+2-core machine that is otherwise idle. Not a test.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import contextlib
 import os
 import statistics
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,9 +89,24 @@ MEASURE = """mark => new Promise(resolve => {
 })"""
 
 
-def load_once(context: BrowserContext, emulator: Emulator, case: str) -> dict:
-    """One load: seconds to the case's mark, its phases, the bytes the app origin sent."""
+QUIET_WAIT_S = 300  # the longest wait for the machine to be quiet before a load
+
+
+def quiet(below: float) -> float:
+    """Waits (at most QUIET_WAIT_S) until the 1-minute load average is under ``below``, so a
+    load starts on a quiet machine rather than on the tail of the loads before it; returns the
+    load average then. ``below`` 0: no wait."""
+    deadline = time.monotonic() + QUIET_WAIT_S
+    while below and os.getloadavg()[0] >= below and time.monotonic() < deadline:
+        time.sleep(1)  # the kernel updates the load average every 5 s
+    return os.getloadavg()[0]
+
+
+def load_once(context: BrowserContext, emulator: Emulator, case: str, below: float = 0) -> dict:
+    """One load: seconds to the case's mark, its phases, the bytes the app origin sent, and
+    the load average (the higher of its start, after :func:`quiet`, and its end)."""
     app, mark, snapshot = CASES[case]
+    before = quiet(below)
     page = context.new_page()
     finished = []
     page.on("requestfinished", lambda request: finished.append(request))
@@ -96,6 +115,8 @@ def load_once(context: BrowserContext, emulator: Emulator, case: str) -> dict:
         started = page.evaluate("performance.timeOrigin")
         frame = page.wait_for_selector("iframe").content_frame()
         assert frame is not None
+        # the frame holds about:blank until the portal's form POST is answered
+        frame.wait_for_url(lambda url: url.startswith(emulator.app_origin))
         seen = frame.evaluate(MEASURE, mark)
         if snapshot is not None:
             assert seen["snapshot"] == snapshot, f"{case}: the page reported {seen['snapshot']!r}"
@@ -120,8 +141,15 @@ def load_once(context: BrowserContext, emulator: Emulator, case: str) -> dict:
             if since in marks and to in marks
         }
         total = (seen["origin"] + seen["end"] - started) / 1000
-        load = os.getloadavg()[0]
-        return {"seconds": total, "phases": phases, "sent": sent, "files": files, "load": load}
+        load = max(before, os.getloadavg()[0])
+        return {
+            "seconds": total,
+            "phases": phases,
+            "marks": marks,
+            "sent": sent,
+            "files": files,
+            "load": load,
+        }
     finally:
         page.close()
 
@@ -171,6 +199,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="warm loads of each page")
     parser.add_argument("--cold-rounds", type=int, default=1, help="first loads of each page")
     parser.add_argument("--no-build", action="store_true", help="skip the built folder's load")
+    parser.add_argument(
+        "--quiet-below",
+        type=float,
+        default=1.0,
+        metavar="LOAD",
+        help="start each measured load once the 1-minute load average is under LOAD "
+        "(default 1.0; 0: no wait)",
+    )
     args = parser.parse_args()
     warm: dict[str, list[dict]] = {name: [] for name in CASES}
     cold: dict[str, list[dict]] = {name: [] for name in CASES}
@@ -193,18 +229,20 @@ def run(args, tmp: Path, dist: Path | None, warm: dict, cold: dict, built: list)
                     with profile(
                         playwright, str(tmp / f"cold-{round_}-{len(cold[name])}-{name}")
                     ) as context:
-                        cold[name].append(load_once(context, emulator, name))
+                        cold[name].append(load_once(context, emulator, name, args.quiet_below))
             with profile(playwright, str(tmp / "warm")) as context:
                 for name in CASES:  # fill the HTTP cache and the code cache
                     load_once(context, emulator, name)
                 for _ in range(args.rounds):
                     for name in CASES:
-                        warm[name].append(load_once(context, emulator, name))
+                        warm[name].append(load_once(context, emulator, name, args.quiet_below))
         if dist is not None:
             with serving(dist, tmp, "dist") as emulator:
                 for round_ in range(max(1, args.cold_rounds)):
                     with profile(playwright, str(tmp / f"built-{round_}")) as context:
-                        built.append(load_once(context, emulator, "demo, snapshot"))
+                        built.append(
+                            load_once(context, emulator, "demo, snapshot", args.quiet_below)
+                        )
 
 
 def report(

@@ -188,21 +188,41 @@ del _sys
 //   other options, or its config, read after the restore began, switches the snapshot off
 //   (packages), this restore is left unused (its CPU time wasted, once) and Pyodide starts anew
 //   with PyScript's options;
-// - a normal boot (no snapshot, stale, failed, switched off), once PyScript's core has read its
-//   config (pyb24-boot.js's `boot.core`) and it asks for no packages: PyScript's call is then
-//   the one it would have made, so nothing is ever started twice. No boot script, no early
-//   normal boot.
+// - a normal boot (no snapshot, stale, failed, switched off), once the page's config is known
+//   to ask for no packages: at once when its text never says "packages" (`noPackagesSaid`),
+//   else when PyScript's core has read it (pyb24-boot.js's `boot.core`). PyScript's call is
+//   then the one it would have made, so nothing is ever started twice. No boot script, no
+//   early normal boot.
 const sinks = { stdout: (text) => console.log(text), stderr: (text) => console.warn(text) };
 const EARLY_OPTIONS = new Set(["indexURL", ...Object.keys(sinks)]);
 const early = download.then(async ({ status }) => {
   const wanted = status === "restored"
     ? !packagesOff() // PyScript's config may not be read yet: then it is checked when PyScript asks
-    : boot.core && (await boot.core.then(() => !packagesOff()));
+    : boot.core && ((await noPackagesSaid()) || (await boot.core.then(() => !packagesOff())));
   if (!wanted) return null;
   const bound = Object.fromEntries(Object.keys(sinks).map((name) => [name, (text) => sinks[name](text)]));
   return startPyodide(bound, "early");
 });
 early.catch(() => {}); // a failure is PyScript's to see, when it asks for this start
+
+// Whether the page's config, found as PyScript finds it (a <py-config>, else the `config` of
+// its main <script type="py">: inline text, or a .toml/.json URL fetched), surely asks for no
+// packages: there is none, or its text never says "packages". Anything unsure is false.
+async function noPackagesSaid() {
+  const [tag] = document.querySelectorAll("py-config");
+  const script = document.querySelector('script[type="py"][config]:not([worker]), py-script[config]:not([worker])');
+  let text = ((tag ? tag.getAttribute("src") || tag.textContent : script?.getAttribute("config")) ?? "").trim();
+  if (!text.startsWith("{") && /\.(toml|json)(\?\S*)?$/.test(text)) {
+    try {
+      const response = await fetch(text);
+      if (!response.ok) return false;
+      text = await response.text();
+    } catch {
+      return false;
+    }
+  }
+  return !text.includes("packages");
+}
 
 export async function loadPyodide(options = {}) {
   performance.mark("pyb24:asked");

@@ -18,7 +18,17 @@ What goes in (one place each, nothing hand-kept twice):
   ``.pyc``), kept in Python's heap and written back at restore: ``import pyscript`` on a
   restored page compiles nothing (it cannot be imported at build time: it needs the page's
   ``js`` and ``polyscript``);
-- the app's own pure imports: ``[pyb24] snapshot_imports = [...]`` in ``pyscript.toml``.
+- the app's own pure imports: ``[pyb24] snapshot_imports = [...]`` in ``pyscript.toml``;
+- the library's archive as the page's ``[files]`` gets it (``"./pyb24.zip" = "./pyb24/*"``),
+  its bytes and its members: a restored page whose PyScript fetches those very bytes has the
+  members written from the heap instead of unpacked by Pyodide (zipfile, zlib and shutil, each
+  run for the first time on every page load);
+- the bytecode of the modules the page's ``[files]`` bring that the snapshot does not import
+  (browser glue such as ``pyb24/browser.py``, the app's own), and the page scripts
+  (``<script type="py" src>`` of the app's top-level pages) compiled as Pyodide compiles them:
+  a restored page parses and compiles none of its Python. Both are checked against the text
+  the page really has (a source hash, the script's exact text) and are not part of the key:
+  an edit leaves them unused until the next build, as if they were not there.
 
 The build is a headless Chromium run of ``build.html`` (beside this file) against a
 throw-away local HTTP server; see README "Start-up snapshot".
@@ -37,6 +47,7 @@ import threading
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -88,6 +99,9 @@ class SnapshotPlan:
     imports: list[str]  # must import (pyb24's pure modules, the app's snapshot_imports)
     optional: list[str]  # imported when this Pyodide has them (PyScript's stdlib needs)
     pyscript: dict[str, str]  # PyScript's package: "pyscript/web.py" -> text, as it writes it
+    archives: dict[str, bytes]  # [files] archive target folder ("./pyb24") -> the archive's bytes
+    compiled: dict[str, Path]  # [files] target -> source: modules not imported, bytecode kept
+    scripts: dict[str, Path]  # page script ("app.py", as the page names it) -> its file
     key: str
 
     @property
@@ -226,6 +240,57 @@ def _wanted(module: str, pure: list[str], app_imports: list[str]) -> bool:
     )
 
 
+def _library_archive() -> bytes:
+    """``pyb24.zip`` as a dev server or ``pyb24 build`` serves it when the app has none."""
+    from pyb24_toolkit.assets import library_archive_bytes
+
+    return library_archive_bytes()
+
+
+def _archives(root: Path, config: dict) -> dict[str, bytes]:
+    """The library archive's ``[files]`` entries ("./pyb24.zip" = "./pyb24/*"): target folder
+    -> the bytes the page will fetch (the app's own file, else the library's)."""
+    from pyb24_toolkit.assets import LIBRARY_ARCHIVE
+
+    archives = {}
+    for source, target in config.get("files", {}).items():
+        if source.rsplit("/", 1)[-1] == LIBRARY_ARCHIVE and target.endswith("/*"):
+            own = root / source
+            archives[target[:-2]] = own.read_bytes() if own.is_file() else _library_archive()
+    return archives
+
+
+class _ScriptFinder(HTMLParser):
+    """The ``src`` of each main-thread PyScript script of a page, as PyScript finds them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        is_py = (tag == "script" and found.get("type") == "py") or tag == "py-script"
+        if is_py and found.get("src") and "worker" not in found:
+            self.sources.append(str(found["src"]))
+
+
+def _page_scripts(root: Path) -> dict[str, Path]:
+    """The Python files the app's top-level pages run, by the name the page gives them
+    (their path from the app folder, as static/pyb24-pyodide.mjs names a script whose page is
+    served from the root)."""
+    scripts = {}
+    for page in sorted(root.glob("*.html")):
+        finder = _ScriptFinder()
+        finder.feed(page.read_text(encoding="utf-8", errors="replace"))
+        for src in finder.sources:
+            if "://" in src or src.startswith("/"):
+                continue
+            file = (root / src).resolve()
+            if root in file.parents and file.is_file():
+                scripts[file.relative_to(root).as_posix()] = file
+    return scripts
+
+
 def _library_files() -> dict[str, Path]:
     """``./pyb24/…`` target -> source for every module of the installed browser library."""
     from pyb24_toolkit.assets import library_files
@@ -269,8 +334,14 @@ def plan_snapshot(root: str | os.PathLike[str]) -> SnapshotPlan:
         for target, source in {**mapped, **library}.items()
         if _module_of(target) is not None and _wanted(_module_of(target), pure, app_imports)
     }
+    compiled = {
+        target: source
+        for target, source in {**mapped, **library}.items()
+        if target not in files and _module_of(target) is not None and source.is_file()
+    }
     optional = [name for name in _pyscript_stdlib_needs(root) if name not in imports]
     pyscript = _pyscript_package(root)
+    archives = _archives(root, config)
 
     digest = hashlib.sha256()
 
@@ -288,8 +359,20 @@ def plan_snapshot(root: str | os.PathLike[str]) -> SnapshotPlan:
         feed(target, files[target].read_bytes())
     feed("imports", json.dumps([imports, optional]).encode())
     feed("pyscript", json.dumps(pyscript, sort_keys=True).encode())
+    for target in sorted(archives):
+        feed(f"archive {target}", archives[target])
     return SnapshotPlan(
-        root, pyodide_dir, pyodide_version, files, imports, optional, pyscript, digest.hexdigest()
+        root,
+        pyodide_dir,
+        pyodide_version,
+        files,
+        imports,
+        optional,
+        pyscript,
+        archives,
+        compiled,
+        _page_scripts(root),
+        digest.hexdigest(),
     )
 
 
@@ -439,11 +522,13 @@ class _BuildServer(ThreadingHTTPServer):
     def __init__(self, plan: SnapshotPlan) -> None:
         self.plan = plan
         self.snapshot: bytes | None = None
-        sources = sorted(plan.files.items())
-        self.routes: dict[str, Path] = {
+        sources = sorted({**plan.files, **plan.compiled}.items())
+        archives = sorted(plan.archives.items())
+        self.routes: dict[str, Path | bytes] = {
             "/build/build.html": BUILD_PAGE,
             "/build/runtime.py": RUNTIME,
             **{f"/build/file/{i}": source for i, (_, source) in enumerate(sources)},
+            **{f"/build/archive/{i}": data for i, (_, data) in enumerate(archives)},
             **{
                 f"/pyodide/{name}": plan.pyodide_dir / name
                 for name in ("pyodide.mjs", "pyodide-lock.json", *PYODIDE_RUNTIME)
@@ -456,6 +541,12 @@ class _BuildServer(ThreadingHTTPServer):
                 "imports": plan.imports,
                 "optional": plan.optional,
                 "pyscript": plan.pyscript,
+                "archives": {target: f"./archive/{i}" for i, (target, _) in enumerate(archives)},
+                "compiled": sorted(plan.compiled),
+                "scripts": {
+                    name: file.read_bytes().decode("utf-8", errors="replace")  # as fetched
+                    for name, file in plan.scripts.items()
+                },
             }
         ).encode()
         super().__init__(("127.0.0.1", 0), _BuildHandler)
@@ -470,8 +561,11 @@ class _BuildHandler(BaseHTTPRequestHandler):
             body, kind = self.server.spec, "application/json"
         elif path in self.server.routes:
             file = self.server.routes[path]
-            body = file.read_bytes()
-            kind = CONTENT_TYPES.get(file.suffix, "application/octet-stream")
+            if isinstance(file, bytes):
+                body, kind = file, "application/octet-stream"
+            else:
+                body = file.read_bytes()
+                kind = CONTENT_TYPES.get(file.suffix, "application/octet-stream")
         else:
             self.send_error(HTTPStatus.NOT_FOUND)
             return

@@ -2,7 +2,8 @@
 
 The snapshot build page runs this source as the module ``_pyb24_snapshot`` in a fresh Pyodide
 (no file on disk) and calls :func:`take`; the page's boot calls :func:`restore` right after the
-restore and :func:`refresh` once PyScript has written the page's ``[files]``. Pure Python (no
+restore, :func:`unpack` for each archive PyScript's ``[files]`` unpacks, and :func:`refresh`
+once PyScript has written the page's ``[files]``. Pure Python (no
 ``js``/``pyodide``): unit-tested under CPython.
 
 Why :func:`refresh`: a restored snapshot already holds pyb24's modules (and the app's) in
@@ -18,9 +19,13 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import io
 import os
 import py_compile
 import sys
+import types
+import zipfile
+from typing import Any
 
 # module name -> (absolute source path, sha256 of its bytes) for modules loaded from app files
 SOURCES: dict[str, tuple[str, str]] = {}
@@ -30,6 +35,12 @@ SOURCES: dict[str, tuple[str, str]] = {}
 FILES: dict[str, bytes] = {}
 # path -> st_mtime just after restore() wrote it (tells whether someone wrote it again since)
 WRITTEN: dict[str, float] = {}
+# [files] archive target folder (normalised: "pyb24") -> (the archive's bytes, its members:
+# name -> bytes), for unpack(); and the folders unpack() wrote, in order
+ARCHIVES: dict[str, tuple[bytes, dict[str, bytes]]] = {}
+UNPACKED: list[str] = []
+# a page script's source -> Pyodide's CodeRunner for it, compiled at build time (script())
+SCRIPTS: dict[str, Any] = {}
 _refreshed = False
 
 
@@ -42,23 +53,45 @@ def _digest(path: str) -> str | None:
 
 
 def take(
-    imports: list[str], optional: list[str], app_dir: str, kept: list[str] | None = None
+    imports: list[str],
+    optional: list[str],
+    app_dir: str,
+    kept: list[str] | None = None,
+    archives: dict[str, str] | None = None,
+    compiled: list[str] | None = None,
+    scripts: dict[str, str] | None = None,
 ) -> dict[str, list[str]]:
     """Build time: import ``imports`` (errors propagate: the build fails) and whatever of
     ``optional`` this Python has; remember the source of every module under ``app_dir``;
-    keep the ``kept`` files (relative to ``app_dir``) and their bytecode for :func:`restore`."""
+    keep the ``kept`` files (relative to ``app_dir``) and their bytecode for :func:`restore`,
+    the bytecode alone of the ``compiled`` ones (modules the page's [files] bring but the
+    snapshot does not import: the page writes the source, the import finds its bytecode),
+    each of ``archives`` (target folder -> the zip file's path) for :func:`unpack`, and each
+    of ``scripts`` (the page's name for it -> source) compiled for :func:`script`."""
+    for file in compiled or []:
+        FILES.update(_bytecode(os.path.join(app_dir, file), app_dir))
+    for target, archive_path in (archives or {}).items():
+        with open(archive_path, "rb") as stream:
+            data = stream.read()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = {info.filename: archive.read(info) for info in archive.infolist()}
+        if any(name.startswith("/") or ".." in name.split("/") for name in members):
+            continue  # zipfile would rewrite such a name: left to Pyodide's unpack
+        ARCHIVES[os.path.normpath(target)] = (data, members)
     for file in kept or []:
         path = os.path.join(app_dir, file)
-        bytecode = importlib.util.cache_from_source(path)
-        py_compile.compile(  # checked by the source's hash: valid while the text is the same
-            path,
-            cfile=bytecode,
-            doraise=True,
-            invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
-        )
-        for name in (path, bytecode):
-            with open(name, "rb") as stream:
-                FILES[os.path.relpath(name, app_dir)] = stream.read()
+        with open(path, "rb") as stream:
+            FILES[os.path.relpath(path, app_dir)] = stream.read()
+        FILES.update(_bytecode(path, app_dir))
+    if scripts:
+        import ast
+
+        from pyodide.code import CodeRunner  # the build page's Pyodide, as eval_code_async
+
+        for name, source in scripts.items():
+            runner = CodeRunner(source, filename=name, flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+            runner.compile().ast = None  # the code is what runs; the tree would only weigh
+            SCRIPTS[source] = runner
     for name in imports:
         importlib.import_module(name)
     skipped = []
@@ -78,6 +111,39 @@ def take(
     return {"app_modules": sorted(SOURCES), "skipped": skipped, "modules": sorted(sys.modules)}
 
 
+def _bytecode(path: str, app_dir: str) -> dict[str, bytes]:
+    """The bytecode of the source at ``path``, checked by the source's hash (valid while the
+    text is the same, else the import compiles the source), by its path under ``app_dir``."""
+    bytecode = importlib.util.cache_from_source(path)
+    py_compile.compile(
+        path,
+        cfile=bytecode,
+        doraise=True,
+        invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
+    )
+    with open(bytecode, "rb") as stream:
+        return {os.path.relpath(bytecode, app_dir): stream.read()}
+
+
+def script(source: str, filename: str) -> Any:
+    """Run time, for a page script PyScript runs (Pyodide's eval_code_async, which parses
+    and compiles it each time): the CodeRunner compiled at build time for this very source,
+    its code named ``filename`` as the page names the script; once. None: not kept (Pyodide
+    compiles it as usual)."""
+    runner = SCRIPTS.pop(source, None)
+    if runner is not None and runner.code.co_filename != filename:
+        runner.code = _renamed(runner.code, filename)
+    return runner
+
+
+def _renamed(code: types.CodeType, filename: str) -> types.CodeType:
+    consts = tuple(
+        _renamed(const, filename) if isinstance(const, types.CodeType) else const
+        for const in code.co_consts
+    )
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
 def restore(app_dir: str = ".") -> None:
     """Run time, right after the snapshot is restored (before PyScript runs anything): write
     :data:`FILES` back, so ``import pyscript`` finds its bytecode and compiles nothing."""
@@ -87,6 +153,30 @@ def restore(app_dir: str = ".") -> None:
         with open(path, "wb") as stream:
             stream.write(data)
         WRITTEN[relative] = os.stat(path).st_mtime
+
+
+def unpack(data: object, extract_dir: str) -> bool:
+    """Run time, for an archive PyScript's ``[files]`` unpacks into ``extract_dir``: when
+    ``data`` (bytes, or a buffer with ``to_bytes()``) is, byte for byte, the archive kept for
+    that folder, write its members there and return True; else False (Pyodide unpacks it)."""
+    folder = os.path.normpath(extract_dir)
+    if folder not in ARCHIVES:
+        return False
+    to_bytes = getattr(data, "to_bytes", None)
+    raw = to_bytes() if callable(to_bytes) else bytes(data)  # type: ignore[call-overload]
+    archive, members = ARCHIVES[folder]
+    if raw != archive:
+        return False
+    for name, content in members.items():
+        path = os.path.join(folder, name)
+        if name.endswith("/"):
+            os.makedirs(path, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as stream:
+            stream.write(content)
+    UNPACKED.append(folder)
+    return True
 
 
 def refresh() -> list[str]:

@@ -234,8 +234,13 @@ export async function loadPyodide(options = {}) {
   performance.mark("pyb24:taken"); // PyScript has its Pyodide (bench/startup.py phases)
   const { pyodide, why } = started;
   report(started.status, why);
-  if (started.status === "restored") registerRefresh(pyodide);
-  nameScripts(pyodide);
+  // what the restored heap keeps for this page (archives, compiled scripts), else null
+  const kept = started.status === "restored" ? pyodide.pyimport("_pyb24_snapshot") : null;
+  if (kept) {
+    registerRefresh(pyodide);
+    unpackKept(pyodide, kept);
+  }
+  nameScripts(pyodide, kept);
   reportPackages(pyodide);
   return pyodide;
 }
@@ -290,12 +295,31 @@ function registerRefresh(pyodide) {
   }
 }
 
+// PyScript's [files] unpacks each archive ("./pyb24.zip" = "./pyb24/*") with Pyodide's
+// unpackArchive: Python's zipfile, zlib and shutil, run (and their wasm compiled) for the first
+// time on every page load. A restored snapshot keeps the library's archive and its members:
+// when PyScript brings those very bytes, the members are written from the heap instead
+// (_pyb24_snapshot.unpack); any other archive, or other bytes, is Pyodide's to unpack.
+function unpackKept(pyodide, kept) {
+  const unpack = pyodide.unpackArchive.bind(pyodide);
+  pyodide.unpackArchive = (buffer, format, options = {}) => {
+    const bytes = ArrayBuffer.isView(buffer)
+      ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+      : new Uint8Array(buffer);
+    if (format === "zip" && options.extractDir && kept.unpack(bytes, options.extractDir)) return;
+    return unpack(buffer, format, options);
+  };
+}
+
 // Tracebacks that name the app's files. PyScript runs every script's code as "<exec>" and the
 // runtime's own frames (_pyodide/...) come first: here a script whose src is app.py
 // runs as "app.py" (so Pyodide also shows its source lines, and functions defined in it carry
 // the name into later tracebacks), and an error it raises loses the runtime's frames before
-// PyScript shows it in the page (and `pyb24 dev` in the terminal).
-function nameScripts(pyodide) {
+// PyScript shows it in the page (and `pyb24 dev` in the terminal). On a restored page, a script
+// the snapshot compiled at build time (`kept.script`: the same text, Pyodide's own CodeRunner)
+// runs that code, instead of Pyodide parsing and compiling it again (tokenize, ast, compile:
+// code whose wasm the page would compile first).
+function nameScripts(pyodide, kept) {
   const hooks = boot.pyscript?.hooks;
   if (!hooks) return;
   let current = null; // the file of the script PyScript is running now
@@ -319,7 +343,18 @@ function nameScripts(pyodide) {
       throw tidy(error);
     }
   };
-  pyodide.runPythonAsync = (code, options) => runAsync(code, named(options)).catch((error) => { throw tidy(error); });
+  const runKept = async (runner, options) => {
+    try {
+      return await runner.run_async(options?.globals ?? pyodide.globals, options?.locals);
+    } finally {
+      runner.destroy();
+    }
+  };
+  pyodide.runPythonAsync = (code, options) => {
+    const given = named(options);
+    const runner = kept && given?.filename ? kept.script(code, given.filename) : undefined;
+    return (runner ? runKept(runner, given) : runAsync(code, given)).catch((error) => { throw tidy(error); });
+  };
 }
 
 // A Python error without the frames of Pyodide running the code (each "  File ..." line

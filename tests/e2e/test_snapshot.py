@@ -130,6 +130,66 @@ def test_pyscript_does_not_write_its_package_again_on_a_restored_page(portal):
     )
 
 
+LIBRARY_FILES = """
+import io, os, sys, zipfile
+from pyodide.http import pyfetch
+kept = sys.modules.get("_pyb24_snapshot")
+data = await (await pyfetch("../../../pyb24.zip")).bytes()  # as its pyscript.toml names it
+with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    members = {item.filename: archive.read(item) for item in archive.infolist()}
+same = all(open(os.path.join("pyb24", name), "rb").read() == body for name, body in members.items())
+{"unpacked": list(kept.UNPACKED) if kept else None, "members": len(members), "same": same}
+"""
+
+
+def test_a_restored_page_writes_the_library_archive_from_the_snapshot(portal):
+    # PyScript's [files] "./pyb24.zip" = "./pyb24/*": the bytes it fetched are those the
+    # snapshot kept, so the members come from the heap, not from Pyodide's unpackArchive.
+    portal.open()
+    assert boot_state(portal.app)["snapshot"] == "restored"
+    result = portal.python(LIBRARY_FILES)
+    assert result["unpacked"] == ["pyb24"] and result["members"] >= 10 and result["same"]
+    portal.open(app="/tests/e2e/apps/harness.html?pyb24-snapshot=off")  # Pyodide unpacks it
+    result = portal.python(LIBRARY_FILES)
+    assert result["unpacked"] is None and result["members"] >= 10 and result["same"]
+
+
+def _compiled_at_build_time() -> dict:
+    """In the demo's frame: what of its Python the page parsed and compiled itself."""
+    import importlib.util
+    import sys
+
+    def from_bytecode(name):  # imported from a hash-checked .pyc matching the page's source
+        module = sys.modules[name]
+        with open(module.__cached__, "rb") as stream:
+            data = stream.read()
+        with open(module.__file__, "rb") as stream:
+            source = stream.read()
+        checked = int.from_bytes(data[4:8], "little") == 0b11
+        return checked and data[8:16] == importlib.util.source_hash(source)
+
+    main = sys.modules["__main__"]
+    kept = sys.modules["_pyb24_snapshot"]
+    return {
+        "scripts left": len(kept.SCRIPTS),
+        "app.py": main.render.__code__.co_filename,
+        "bytecode": {name: from_bytecode(name) for name in ("demo_ui", "pyb24.browser")},
+    }
+
+
+def test_a_restored_page_runs_its_script_and_glue_compiled_at_build_time(b24):
+    # app.py (the demo page's script) ran the code the snapshot compiled, named as the page
+    # names it; demo_ui.py and pyb24/browser.py (not imported in the snapshot) came from
+    # their kept bytecode, checked against the sources the page wrote.
+    app = b24.open()
+    assert app.frame.evaluate("window.pyb24Boot.snapshot") == "restored"
+    assert app.run(_compiled_at_build_time) == {
+        "scripts left": 0,
+        "app.py": "app.py",
+        "bytecode": {"demo_ui": True, "pyb24.browser": True},
+    }
+
+
 @pytest.mark.parametrize(("frame", "storage"), [("cross", "memory"), ("same", "indexeddb")])
 def test_the_demo_starts_from_the_snapshot_with_or_without_storage(portal, frame, storage):
     portal.open(app="/index.html", frame=frame)
@@ -215,6 +275,11 @@ def _edited_library_archive() -> bytes:
     return buffer.getvalue()
 
 
+def _archive_names() -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(library_archive_bytes())) as archive:
+        return archive.namelist()
+
+
 def test_a_module_edited_since_the_build_is_imported_from_the_page_not_the_snapshot(portal):
     body = _edited_library_archive()
     portal.page.route(
@@ -229,6 +294,12 @@ def test_a_module_edited_since_the_build_is_imported_from_the_page_not_the_snaps
     assert result == ["en", True]
     state = boot_state(portal.app)
     assert state["snapshot"] == "restored" and state["reimported"] == ["pyb24.protocol"]
+    # other bytes than the snapshot kept: Pyodide unpacked them, the heap's copy stayed unused
+    assert portal.python(LIBRARY_FILES) == {
+        "unpacked": [],
+        "members": len(_archive_names()),
+        "same": True,
+    }
     assert any("reimported" in line and "pyb24.protocol" in line for line in lines)
 
 

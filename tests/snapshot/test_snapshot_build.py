@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import shutil
 import sys
 import types
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,7 @@ def app(tmp_path, monkeypatch):
             for p in sorted((tmp_path / "pyb24").rglob("*.py"))
         },
     )
+    monkeypatch.setattr(pyb24_snapshot, "_library_archive", lambda: b"the library archive")
     shutil.copy(ROOT / "pyscript.toml", tmp_path / "pyscript.toml")
     (tmp_path / "demo_ui.py").write_text("from pyscript import document\n")
     pyodide = tmp_path / "static/vendor/pyodide"
@@ -109,6 +112,36 @@ def test_the_key_follows_pyscripts_package(app, monkeypatch):
     assert plan_snapshot(app).key != key
 
 
+def test_the_library_archive_goes_in_as_the_page_fetches_it(app):
+    assert plan_snapshot(app).archives == {"./pyb24": b"the library archive"}
+    (app / "pyb24.zip").write_bytes(b"the app's own archive")  # what the server sends then
+    plan = plan_snapshot(app)
+    assert plan.archives == {"./pyb24": b"the app's own archive"}
+    (app / "pyb24.zip").unlink()
+    assert plan.key != plan_snapshot(app).key
+
+
+def test_modules_not_imported_get_their_bytecode_kept_and_page_scripts_their_code(app):
+    (app / "index.html").write_text(
+        '<script type="module" src="./static/pyb24-boot.js"></script>\n'
+        '<script type="py" src="./app.py" config="./pyscript.toml"></script>\n'
+        '<script type="py" src="./worker.py" worker></script>\n'
+        '<py-script src="tab.py"></py-script><script type="py" src="../outside.py"></script>\n'
+        '<script type="py" src="https://cdn.example/x.py"></script>'
+    )
+    for name in ("app.py", "worker.py", "tab.py"):
+        (app / name).write_text("print(1)\n")
+    (app.parent / "outside.py").write_text("print(1)\n")
+    plan = plan_snapshot(app)
+    assert "./pyb24/browser.py" in plan.compiled and "./demo_ui.py" in plan.compiled
+    assert not set(plan.compiled) & set(plan.files)
+    assert plan.scripts == {"app.py": app / "app.py", "tab.py": app / "tab.py"}
+    key = plan.key
+    (app / "app.py").write_text("print(2)\n")  # checked at run time by its text: no rebuild
+    (app / "demo_ui.py").write_text("from pyscript import window\n")  # by its hash
+    assert plan_snapshot(app).key == key
+
+
 def test_the_apps_imports_must_be_module_names(app):
     config = app / "pyscript.toml"
     config.write_text(config.read_text().replace('"time"]', '""]'))
@@ -183,6 +216,80 @@ def test_kept_files_and_their_bytecode_come_back_on_restore(runtime, tmp_path):
 
     assert kept.VALUE == "kept" and kept.__cached__.endswith(pyc)
     sys.modules.pop("kept")
+
+
+def test_a_module_the_snapshot_does_not_import_gets_its_bytecode_back_on_restore(runtime, tmp_path):
+    (tmp_path / "glue.py").write_text("VALUE = 'from the bytecode'\n")
+    runtime.take([], [], str(tmp_path), compiled=["glue.py"])
+    pyc = f"__pycache__/glue.{sys.implementation.cache_tag}.pyc"
+    assert sorted(runtime.FILES) == [pyc] and "glue" not in sys.modules
+    shutil.rmtree(tmp_path / "__pycache__")
+    runtime.restore(str(tmp_path))  # the bytecode first; the page writes the source later
+    assert (tmp_path / pyc).is_file()
+    import glue
+
+    assert glue.VALUE == "from the bytecode" and glue.__cached__.endswith(pyc)
+    sys.modules.pop("glue")
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_an_archive_with_the_bytes_kept_is_written_from_the_heap(runtime, tmp_path):
+    data = _zip({"__init__.py": b"A = 1\n", "sub/": b"", "sub/m.py": b"B = 2\n"})
+    (tmp_path / "lib.zip").write_bytes(data)
+    (tmp_path / "evil.zip").write_bytes(_zip({"../evil.py": b""}))
+    runtime.take([], [], str(tmp_path), archives={"./lib": "lib.zip", "./evil": "evil.zip"})
+    assert list(runtime.ARCHIVES) == ["lib"]  # a name zipfile would rewrite: Pyodide's to unpack
+    assert runtime.unpack(data + b"x", "./lib") is False and not (tmp_path / "lib").exists()
+    assert runtime.unpack(data, "./other") is False
+    assert runtime.unpack(_Buffer(data), "./lib") is True  # as a JS buffer comes to Python
+    assert (tmp_path / "lib/__init__.py").read_bytes() == b"A = 1\n"
+    assert (tmp_path / "lib/sub/m.py").read_bytes() == b"B = 2\n"
+    assert runtime.UNPACKED == ["lib"]
+
+
+class _Buffer:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def to_bytes(self) -> bytes:
+        return self.data
+
+
+class _CodeRunner:
+    """Pyodide's pyodide.code.CodeRunner as take() uses it (compile once, keep .code)."""
+
+    def __init__(self, source: str, *, filename: str, flags: int) -> None:
+        self.source, self.filename, self.flags, self.ast = source, filename, flags, "tree"
+
+    def compile(self):
+        self.code = compile(self.source, self.filename, "exec", flags=self.flags)
+        return self
+
+
+def test_a_page_script_runs_the_code_compiled_at_build_time_once(runtime, monkeypatch):
+    import ast
+
+    pyodide = types.ModuleType("pyodide")
+    pyodide.code = types.SimpleNamespace(CodeRunner=_CodeRunner)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pyodide", pyodide)
+    monkeypatch.setitem(sys.modules, "pyodide.code", pyodide.code)
+    source = "def main():\n    return 1\nawait something()\n"
+    runtime.take([], [], ".", scripts={"app.py": source})
+    kept = runtime.SCRIPTS[source]
+    assert kept.flags == ast.PyCF_ALLOW_TOP_LEVEL_AWAIT and kept.ast is None
+    assert runtime.script(source + "\n", "app.py") is None  # other text: Pyodide compiles it
+    runner = runtime.script(source, "myapp/app.py")  # a page served below the root
+    assert runner is kept and runner.code.co_filename == "myapp/app.py"
+    inner = [c for c in runner.code.co_consts if isinstance(c, types.CodeType)]
+    assert [c.co_filename for c in inner] == ["myapp/app.py"]
+    assert runtime.script(source, "myapp/app.py") is None  # once
 
 
 def test_refresh_keeps_unchanged_modules(runtime, tmp_path):

@@ -103,6 +103,7 @@ class SnapshotPlan:
     compiled: dict[str, Path]  # [files] target -> source: modules not imported, bytecode kept
     scripts: dict[str, Path]  # page script ("app.py", as the page names it) -> its file
     key: str
+    kept_key: str  # of ``compiled`` and ``scripts``: not in ``key`` (see ensure_snapshot)
 
     @property
     def path(self) -> Path:
@@ -361,6 +362,13 @@ def plan_snapshot(root: str | os.PathLike[str]) -> SnapshotPlan:
     feed("pyscript", json.dumps(pyscript, sort_keys=True).encode())
     for target in sorted(archives):
         feed(f"archive {target}", archives[target])
+    key = digest.hexdigest()
+    scripts = _page_scripts(root)
+    digest = hashlib.sha256()
+    for label, file in sorted(
+        {**compiled, **{f"script {n}": f for n, f in scripts.items()}}.items()
+    ):
+        feed(label, file.read_bytes())
     return SnapshotPlan(
         root,
         pyodide_dir,
@@ -371,7 +379,8 @@ def plan_snapshot(root: str | os.PathLike[str]) -> SnapshotPlan:
         pyscript,
         archives,
         compiled,
-        _page_scripts(root),
+        scripts,
+        key,
         digest.hexdigest(),
     )
 
@@ -393,17 +402,21 @@ def ensure_snapshot(
     root: str | os.PathLike[str] = ".",
     *,
     force: bool = False,
+    exact: bool = False,
     say: Callable[[str], None] = lambda _text: None,
 ) -> str:
     """Build the app's snapshot when it is missing or stale: ``"fresh"`` or ``"built"``;
-    ``say`` hears one line before a build starts (it takes a while).
+    ``say`` hears one line before a build starts (it takes a while). ``exact`` (``pyb24
+    build``): also when the bytecode or the page scripts it keeps are older than the app's
+    files (else an edit there leaves them unused without a rebuild: the inner loop's way).
 
     Raises :class:`SnapshotBuildError` when it cannot (pages then boot without a snapshot).
     """
     plan = plan_snapshot(root)
     header = read_header(plan.path)
     gz = plan.path.with_name(plan.path.name + ".gz")
-    if not force and header and header.get("key") == plan.key and gz.is_file():
+    kept_fresh = not exact or (header or {}).get("kept") == plan.kept_key
+    if not force and header and header.get("key") == plan.key and kept_fresh and gz.is_file():
         return "fresh"
     say(
         "building the start-up snapshot in headless Chromium: about a minute on a quiet "
@@ -415,6 +428,7 @@ def ensure_snapshot(
         "format": FORMAT,
         "pyodide": version,
         "key": plan.key,
+        "kept": plan.kept_key,
         "size": len(snapshot),
         "runs": runs,
         "payload": len(payload),

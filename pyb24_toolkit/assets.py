@@ -96,8 +96,10 @@ RUNTIME_PATCHES: tuple[RuntimePatch, ...] = (
     # run) and then imports it. A pyb24 page restored from its snapshot already has those very
     # files (pyb24_snapshot keeps them in the heap and writes them back, with their bytecode):
     # these four patches let PyScript see that and only import the package. The check is
-    # PyScript's own: every file, byte for byte, against the texts it would write; anything
-    # else (a normal boot, another PyScript's files, one file changed) writes as before.
+    # PyScript's own: every file, byte for byte, against the texts it would write. Anything
+    # else under Pyodide (a normal boot, another PyScript's files, one file changed) has the
+    # same texts written from JavaScript (Emscripten's FS, UTF-8, as Path.write_text) and then
+    # only the import; where that is not possible (MicroPython, an error), the program runs.
     RuntimePatch(
         name="pyscript package: keep the texts PyScript writes",
         file="pyscript/core-*.js",
@@ -120,10 +122,15 @@ RUNTIME_PATCHES: tuple[RuntimePatch, ...] = (
             'const Ao=ho.join("\\n"),pyscriptImportOnly="import pyscript as _pyscript\\n'
             'del _pyscript\\n",pyscriptPackageKept=e=>{try{const t=(n,r)=>Object.entries(r)'
             '.every(([r,s])=>"string"==typeof s?e.FS.readFile(`${n}/${r}`,{encoding:"utf8"})'
-            '===s:t(`${n}/${r}`,s));return!!e.FS&&t(".",pyscriptPackage)}catch{return!1}}'
+            '===s:t(`${n}/${r}`,s));return!!e.FS&&t(".",pyscriptPackage)}catch{return!1}},'
+            'pyscriptPackageWritten=e=>{try{if("function"!=typeof e.pyimport)return!1;const '
+            't=(n,r)=>{for(const[s,o]of Object.entries(r)){const a=`${n}/${s}`;"string"==typeof '
+            'o?e.FS.writeFile(a,o):(e.FS.mkdirTree(a),t(a,o))}};return t(".",pyscriptPackage),!0}'
+            "catch{return!1}}"
         ),
         why="whether an interpreter's file system holds every file with the text PyScript "
-        "writes (a missing file throws: false), and the program to run then",
+        "writes (a missing file throws: false); writing them from JavaScript under Pyodide "
+        "(false elsewhere, or on an error); and the program to run when either holds",
     ),
     RuntimePatch(
         name="pyscript package: run only the import when it is kept",
@@ -134,13 +141,15 @@ RUNTIME_PATCHES: tuple[RuntimePatch, ...] = (
             "s(e,n,...o);"
         ),
         replace=(
-            "I=(e,t,n,r)=>{const s=e[t].bind(e),c=e=>pyscriptPackageKept(e)?n.replace(Ao,"
+            "I=(e,t,n,r)=>{const s=e[t].bind(e),c=e=>pyscriptPackageKept(e)||"
+            "pyscriptPackageWritten(e)?n.replace(Ao,"
             'pyscriptImportOnly):n;e[t]="run"===t?(e,t,...o)=>{n&&s(e,c(e),...o);'
             "const a=s(e,N(t),...o);return r&&s(e,r,...o),a}:async(e,t,...o)=>{n&&await "
             "s(e,c(e),...o);"
         ),
         why="the code run before each script (polyscript's run wrapper, which is handed the "
-        "interpreter) has the writing program replaced by the import when the check holds",
+        "interpreter) has the writing program replaced by the import when the files are there "
+        "or were just written from JavaScript",
     ),
     # Pyodide 314 awaits a memory snapshot before it instantiates its wasm and sets up the
     # Emscripten runtime, because it sizes the initial memory from the snapshot's length: on a
@@ -481,18 +490,23 @@ def uses_snapshot(folder: Path) -> bool:
 
 
 def prepare_app(
-    folder: Path, say: Callable[[str], None] = lambda _text: None, *, snapshot: bool = True
+    folder: Path,
+    say: Callable[[str], None] = lambda _text: None,
+    *,
+    snapshot: bool = True,
+    exact: bool = False,
 ) -> Path:
     """Everything an app's pages need from this machine: the runtime (required) and, when the
     app boots through the snapshot interpreter, its start-up snapshot (best effort: pages boot
-    without one, so a failure is said once and the command goes on). Returns the runtime."""
+    without one, so a failure is said once and the command goes on; ``exact``: see
+    ``pyb24_snapshot.ensure_snapshot``). Returns the runtime."""
     vendor = ensure_runtime(say)
     if snapshot and uses_snapshot(folder):
         from portal_emulator.chromium import ChromiumMissing
         from pyb24_snapshot import SnapshotBuildError, ensure_snapshot
 
         try:
-            if ensure_snapshot(folder, say=say) == "built":
+            if ensure_snapshot(folder, exact=exact, say=say) == "built":
                 say("built the start-up snapshot (static/vendor/pyb24/)")
         except (SnapshotBuildError, ChromiumMissing) as exc:
             say(f"no start-up snapshot, pages boot without it: {exc}")

@@ -46,7 +46,7 @@ def build(
     _check_target(folder, target)
     # The runtime is needed even with cdn: the snapshot is built against the same pinned
     # Pyodide, and lands in the app's static/vendor/pyb24/ (so it ships as an app file).
-    runtime: Path | None = assets.prepare_app(folder, say, snapshot=snapshot)
+    runtime: Path | None = assets.prepare_app(folder, say, snapshot=snapshot, exact=True)
     if cdn:
         runtime = None
 

@@ -91,6 +91,21 @@ def valid(name):  # the hash-checked .pyc beside the source matches it: the impo
 """
 
 
+PYSCRIPT_TEXTS = """
+import os
+{os.path.join(root, name)[2:]: open(os.path.join(root, name), encoding="utf-8").read()
+ for root, _dirs, names in os.walk("./pyscript") for name in names if name.endswith(".py")}
+"""
+
+
+def test_a_normal_boot_has_pyscripts_package_written_as_pyscript_writes_it(portal):
+    # With no snapshot, the files are written from JavaScript (RUNTIME_PATCHES), not by the
+    # Python program PyScript generates: the same texts, and `pyscript` imports from them.
+    portal.open(app="/tests/e2e/apps/harness.html?pyb24-snapshot=off")
+    assert portal.python(PYSCRIPT_TEXTS) == plan_snapshot(ROOT).pyscript
+    assert portal.python("from pyscript import document\ndocument.title") == "pyb24 e2e harness"
+
+
 def test_a_restored_page_imports_pyscript_from_the_bytecode_the_snapshot_kept(portal):
     portal.open()
     assert boot_state(portal.app)["snapshot"] == "restored"

@@ -158,6 +158,23 @@ def test_a_fresh_snapshot_is_not_rebuilt(app, monkeypatch):
     assert pyb24_snapshot.ensure_snapshot(app) == "fresh"
 
 
+def test_only_pyb24_build_rebuilds_for_an_edit_the_key_leaves_out(app, monkeypatch):
+    (app / "index.html").write_text('<script type="py" src="app.py"></script>')
+    (app / "app.py").write_text("print(1)\n")
+    plan = plan_snapshot(app)
+    plan.path.parent.mkdir(parents=True)
+    header = {"key": plan.key, "kept": plan.kept_key, "pyodide": "314.0.2"}
+    plan.path.write_bytes(_pack(header, b"x"))
+    plan.path.with_name("pyb24.snapshot.gz").write_bytes(b"")
+    (app / "app.py").write_text("print(2)\n")  # the kept script is now unused
+    built = []
+    monkeypatch.setattr(pyb24_snapshot, "_run_build", lambda plan: built.append(plan) or 1 / 0)
+    assert pyb24_snapshot.ensure_snapshot(app) == "fresh"  # pyb24 dev, the test kit
+    with pytest.raises(ZeroDivisionError):
+        pyb24_snapshot.ensure_snapshot(app, exact=True)  # pyb24 build
+    assert len(built) == 1
+
+
 def test_a_stale_snapshot_is_rebuilt_and_written_with_its_gzip_twin(app, monkeypatch):
     plan = plan_snapshot(app)
     plan.path.parent.mkdir(parents=True)

@@ -103,8 +103,9 @@ def quiet(below: float) -> float:
 
 
 def load_once(context: BrowserContext, emulator: Emulator, case: str, below: float = 0) -> dict:
-    """One load: seconds to the case's mark, its phases, the bytes the app origin sent, and
-    the load average (the higher of its start, after :func:`quiet`, and its end)."""
+    """One load: seconds to the case's mark, its phases and the marks they come from (in the
+    frame's time), the bytes the app origin sent, and the load average (the higher of its
+    start, after :func:`quiet`, and its end)."""
     app, mark, snapshot = CASES[case]
     before = quiet(below)
     page = context.new_page()

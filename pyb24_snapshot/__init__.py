@@ -28,7 +28,8 @@ What goes in (one place each, nothing hand-kept twice):
   (``<script type="py" src>`` of the app's top-level pages) compiled as Pyodide compiles them:
   a restored page parses and compiles none of its Python. Both are checked against the text
   the page really has (a source hash, the script's exact text) and are not part of the key:
-  an edit leaves them unused until the next build, as if they were not there.
+  an edit leaves them unused, as if they were not there, until the next build (``pyb24 build``
+  rebuilds for them: ``ensure_snapshot(exact=True)``).
 
 The build is a headless Chromium run of ``build.html`` (beside this file) against a
 throw-away local HTTP server; see README "Start-up snapshot".
@@ -344,31 +345,21 @@ def plan_snapshot(root: str | os.PathLike[str]) -> SnapshotPlan:
     pyscript = _pyscript_package(root)
     archives = _archives(root, config)
 
-    digest = hashlib.sha256()
-
-    def feed(label: str, data: bytes) -> None:
-        digest.update(f"{label}\0{len(data)}\0".encode())
-        digest.update(data)
-
-    feed("format", str(FORMAT).encode())
-    feed("pyodide", pyodide_version.encode())
-    for name in PYODIDE_RUNTIME:
-        feed(name, (pyodide_dir / name).read_bytes())
-    for name in (BUILD_PAGE, RUNTIME):
-        feed(name.name, name.read_bytes())
-    for target in sorted(files):
-        feed(target, files[target].read_bytes())
-    feed("imports", json.dumps([imports, optional]).encode())
-    feed("pyscript", json.dumps(pyscript, sort_keys=True).encode())
-    for target in sorted(archives):
-        feed(f"archive {target}", archives[target])
-    key = digest.hexdigest()
+    key = _digest(
+        [
+            ("format", str(FORMAT).encode()),
+            ("pyodide", pyodide_version.encode()),
+            *((name, (pyodide_dir / name).read_bytes()) for name in PYODIDE_RUNTIME),
+            *((name.name, name.read_bytes()) for name in (BUILD_PAGE, RUNTIME)),
+            *((target, files[target].read_bytes()) for target in sorted(files)),
+            ("imports", json.dumps([imports, optional]).encode()),
+            ("pyscript", json.dumps(pyscript, sort_keys=True).encode()),
+            *((f"archive {target}", archives[target]) for target in sorted(archives)),
+        ]
+    )
     scripts = _page_scripts(root)
-    digest = hashlib.sha256()
-    for label, file in sorted(
-        {**compiled, **{f"script {n}": f for n, f in scripts.items()}}.items()
-    ):
-        feed(label, file.read_bytes())
+    kept = {**compiled, **{f"script {name}": file for name, file in scripts.items()}}
+    kept_key = _digest([(label, kept[label].read_bytes()) for label in sorted(kept)])
     return SnapshotPlan(
         root,
         pyodide_dir,
@@ -381,8 +372,17 @@ def plan_snapshot(root: str | os.PathLike[str]) -> SnapshotPlan:
         compiled,
         scripts,
         key,
-        digest.hexdigest(),
+        kept_key,
     )
+
+
+def _digest(parts: list[tuple[str, bytes]]) -> str:
+    """sha256 of labelled byte strings, each framed by its label and length."""
+    digest = hashlib.sha256()
+    for label, data in parts:
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
 
 
 def read_header(path: str | os.PathLike[str]) -> dict | None:

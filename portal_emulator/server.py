@@ -286,8 +286,6 @@ class PortalHandler(BaseHTTPRequestHandler):
 
     def _route(self, send_body: bool) -> None:
         self._body_done = False  # one handler instance serves every request of a connection
-        self._reused = getattr(self, "_served", 0) > 0  # an earlier request used this socket
-        self._served = getattr(self, "_served", 0) + 1
         try:
             self._dispatch(send_body)
         except PortalError as exc:
@@ -345,10 +343,10 @@ class PortalHandler(BaseHTTPRequestHandler):
                 request.query,
                 self.headers.get("Content-Type", ""),
                 body,
-                self._reused,
             )
         )
-        if reply.drop:  # no status line, no headers: the client sees the connection close
+        if reply.drop:  # not HTTP: the client's request fails, and is not resent (drop_next)
+            self.wfile.write(b"pyb24 portal emulator: connection dropped (drop_next)\r\n")
             self.close_connection = True
             return
         self._send(

@@ -73,7 +73,6 @@ if TYPE_CHECKING:
     from ..store import Store
 
 LOG_SIZE = 500
-RESEND_WINDOW = 2.0  # seconds in which a browser's automatic resend of a dropped request comes
 LOG_TEXT_LIMIT = 4000
 _UNSET: Any = object()
 
@@ -111,7 +110,6 @@ class RestRequest:
     query: str = ""
     content_type: str = ""
     body: bytes = b""
-    reused: bool = False  # the connection served an earlier request (keep-alive)
 
 
 @dataclass
@@ -119,7 +117,7 @@ class RestReply:
     status: int
     body: bytes = b""
     content_type: str = "application/json; charset=utf-8"
-    drop: bool = False  # close the connection without answering
+    drop: bool = False  # answer no HTTP at all and close the connection (drop_next)
 
 
 def method_name(path: str) -> str:
@@ -146,7 +144,6 @@ class RestEmulator:
         self._seq = 0
         self._preflights = 0
         self._faults = FaultPlan()
-        self._resend: tuple[str, bytes, float] | None = None
         self._defaults()
 
     def _defaults(self) -> None:
@@ -316,10 +313,12 @@ class RestEmulator:
         self._faults.add(fault)
 
     def drop_next(self, count: int = 1, method: str | None = None) -> None:
-        """Close the connection of the next ``count`` requests without any answer, so
-        ``fetch`` rejects. Browsers silently resend a request whose reused keep-alive socket
-        closed unanswered; such resends (same body, within 2 s) are dropped too, until one
-        arrives on a new socket (browsers do not resend those)."""
+        """Answer the next ``count`` requests with no HTTP at all (a line that is not a status
+        line) and close the connection, so ``fetch`` rejects (Chromium:
+        ``net::ERR_INVALID_HTTP_RESPONSE``). A connection closed with no answer would not do:
+        Chromium silently resends a request whose socket it took for a stale keep-alive one
+        (an idle socket it connected ahead counts too, more often on a busy machine), and that
+        resend would succeed; a response that is not HTTP is never resent."""
         self._faults.add(Fault("drop", count, _method_key(method)))
 
     def expire_access_tokens(self) -> int:
@@ -346,7 +345,6 @@ class RestEmulator:
         with self._lock:
             self._defaults()
             self._faults.clear()
-            self._resend = None
             self._log.clear()
             self._preflights = 0
 
@@ -380,16 +378,9 @@ class RestEmulator:
         method = method_name(request.path)
         if self._latency_ms:
             time.sleep(self._latency_ms / 1000)
-        if self._is_resend(request, method):
-            self._record(request, method, started, 0, b"", "dropped again: the client's resend")
-            return RestReply(0, drop=True)
         fault = self._faults.take(method)
         if fault is not None and fault.kind == "drop":
-            if request.reused:
-                # A browser resends a request whose reused keep-alive socket closed without an
-                # answer (it takes that for a stale socket); drop that resend too, once.
-                self._resend = (method, _fingerprint(request), time.monotonic() + RESEND_WINDOW)
-            self._record(request, method, started, 0, b"", "connection dropped, no answer")
+            self._record(request, method, started, 0, b"", "connection dropped, no HTTP answer")
             return RestReply(0, drop=True)
         if fault is not None:
             reply = _fault_reply(fault)
@@ -420,22 +411,6 @@ class RestEmulator:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self._record(request, method, started, status, body, note, payload)
         return RestReply(status, body)
-
-    def _is_resend(self, request: RestRequest, method: str) -> bool:
-        """Whether this is the browser resending a dropped request (drop it as well). A
-        resend on another reused socket may be resent again; one on a new socket is final."""
-        with self._lock:
-            expected = self._resend
-            if expected is None:
-                return False
-            if time.monotonic() >= expected[2]:
-                self._resend = None
-                return False
-            if (method, _fingerprint(request)) != expected[:2]:
-                return False
-            again = (*expected[:2], time.monotonic() + RESEND_WINDOW)
-            self._resend = again if request.reused else None
-            return True
 
     def _authenticate(self, token: Any) -> Caller:
         if not isinstance(token, str) or not token:
@@ -617,10 +592,6 @@ def _fault_reply(fault: Fault) -> RestReply:
         description = _DESCRIPTIONS.get(code, "Injected fault")
     payload = {"error": code, "error_description": description}
     return RestReply(fault.status, json.dumps(payload).encode())
-
-
-def _fingerprint(request: RestRequest) -> bytes:
-    return request.query.encode() + b"\n" + request.body
 
 
 def _method_key(method: str | None) -> str | None:

@@ -164,6 +164,9 @@ def test_server_error_and_network_failure_reach_the_callback_as_errors(b24):
     b24.emulator.rest.drop_next()
     assert app.run(current_user_through_the_callback) == ["NETWORK_ERROR", 0]
     assert app.run(current_user_through_the_callback) == "1"
+    # the browser did not resend the dropped request behind the page's back
+    calls = [e["status"] for e in b24.emulator.rest.log() if e["method"] == "user.current"]
+    assert calls == [500, 0, 200]
 
 
 async def init():

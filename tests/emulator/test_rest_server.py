@@ -324,7 +324,7 @@ def test_the_log_holds_each_calls_decoded_params(emu, rest):
     assert "auth" not in form["params"] and rest.token not in json.dumps(form)
 
 
-def test_drop_next_closes_without_an_answer(emu, rest):
+def test_drop_next_answers_no_http_so_the_call_fails(emu, rest):
     emu.rest.drop_next(method="user.current")
     assert rest.call("profile").status == 200
     with pytest.raises((urllib.error.URLError, http.client.HTTPException, ConnectionError)):

@@ -62,8 +62,9 @@ def test_the_portal_stores_a_user_option_as_string_of_the_value(b24):
            }""",
         [sid, b24.emulator.portal_origin],
     )
-    app.page.wait_for_function(
-        "async () => (await (await fetch('/portal/api/state')).json()).user_options['1']?.t"
+    app.page.wait_for_function(  # each is stored by its own request: any may come in last
+        "async () => { const o = (await (await fetch('/portal/api/state')).json())"
+        ".user_options['1'] ?? {}; return 'k' in o && 'n' in o && 't' in o; }"
     )
     assert {k: b24.store.user_options(1)[k] for k in "knt"} == {
         "k": "[object Object]",

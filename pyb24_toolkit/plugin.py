@@ -364,9 +364,9 @@ class FrameRunner:
         """The page's frame, with the runner installed once Python is up."""
         __tracebackhide__ = True
         frame = self.frame
+        _wait_for_document(frame)  # after a reload the frame may still be about:blank
         if frame.evaluate("() => window.__pyb24_run !== undefined"):
             return frame
-        _wait_for_document(frame)
         has_python = frame.evaluate(
             """code => {
                 if (window.__pyb24_run) return true;

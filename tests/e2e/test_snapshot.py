@@ -74,10 +74,10 @@ import random
     assert portal.python("import random\nrandom.random()") != draw
 
 
-PYSCRIPT_BYTECODE = """
-import importlib.util, os, sys
-modules = sorted(n for n, m in sys.modules.items() if n.split(".")[0] == "pyscript"
-                 and (getattr(m, "__file__", None) or "").startswith(os.getcwd() + "/pyscript/"))
+# In a page: valid(name), whether the module's import used the hash-checked .pyc beside its
+# source (the bytecode a restored snapshot writes back), not bytecode compiled on the page.
+CHECKED_BYTECODE = """
+import importlib.util, sys
 def valid(name):  # the hash-checked .pyc beside the source matches it: the import used it
     module = sys.modules[name]
     try:
@@ -87,8 +87,16 @@ def valid(name):  # the hash-checked .pyc beside the source matches it: the impo
     source = open(module.__file__, "rb").read()
     checked_hash = int.from_bytes(data[4:8], "little") == 0b11
     return checked_hash and data[8:16] == importlib.util.source_hash(source)
+"""
+PYSCRIPT_BYTECODE = (
+    CHECKED_BYTECODE
+    + """
+import os
+modules = sorted(n for n, m in sys.modules.items() if n.split(".")[0] == "pyscript"
+                 and (getattr(m, "__file__", None) or "").startswith(os.getcwd() + "/pyscript/"))
 {"modules": len(modules), "compiled": sorted(name for name in modules if not valid(name))}
 """
+)
 
 
 PYSCRIPT_TEXTS = """
@@ -169,26 +177,19 @@ def test_a_restored_page_writes_the_library_archive_from_the_snapshot(portal):
     assert result["unpacked"] is None and result["members"] >= 10 and result["same"]
 
 
-def _compiled_at_build_time() -> dict:
-    """In the demo's frame: what of its Python the page parsed and compiled itself."""
-    import importlib.util
+def _compiled_at_build_time(checked_bytecode: str) -> dict:
+    """In the demo's frame: what of its Python the page parsed and compiled itself
+    (``checked_bytecode``: CHECKED_BYTECODE, the check the harness tests run too)."""
     import sys
 
-    def from_bytecode(name):  # imported from a hash-checked .pyc matching the page's source
-        module = sys.modules[name]
-        with open(module.__cached__, "rb") as stream:
-            data = stream.read()
-        with open(module.__file__, "rb") as stream:
-            source = stream.read()
-        checked = int.from_bytes(data[4:8], "little") == 0b11
-        return checked and data[8:16] == importlib.util.source_hash(source)
-
+    check: dict = {}
+    exec(checked_bytecode, check)
     main = sys.modules["__main__"]
     kept = sys.modules["_pyb24_snapshot"]
     return {
         "scripts left": len(kept.SCRIPTS),
         "app.py": main.render.__code__.co_filename,
-        "bytecode": {name: from_bytecode(name) for name in ("demo_ui", "pyb24.browser")},
+        "bytecode": {name: check["valid"](name) for name in ("demo_ui", "pyb24.browser")},
     }
 
 
@@ -198,7 +199,7 @@ def test_a_restored_page_runs_its_script_and_glue_compiled_at_build_time(b24):
     # their kept bytecode, checked against the sources the page wrote.
     app = b24.open()
     assert app.frame.evaluate("window.pyb24Boot.snapshot") == "restored"
-    assert app.run(_compiled_at_build_time) == {
+    assert app.run(_compiled_at_build_time, CHECKED_BYTECODE) == {
         "scripts left": 0,
         "app.py": "app.py",
         "bytecode": {"demo_ui": True, "pyb24.browser": True},

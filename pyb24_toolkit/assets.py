@@ -250,21 +250,35 @@ def library_archive_bytes() -> bytes:
     return buffer.getvalue()
 
 
+# The last archive library_archive() answered, and what it was made from (the cache folder, and
+# each module's name, size and mtime): a dev server asks on every page load, and most loads
+# come with nothing saved since.
+_last_archive: tuple[tuple[object, ...], Path] | None = None
+
+
 def library_archive() -> Path:
     """``pyb24.zip`` for the library as it is now (content-addressed in the cache).
 
     Its modification time is the newest module's, so a server's Last-Modified moves forward
-    whenever a module is saved, even back to content an older archive had.
+    whenever a module is saved, even back to content an older archive had. Made again only
+    when a module was added, removed or saved since the last call (a page load's 304 then
+    costs a stat of each module, not compressing the library).
     """
-    data = library_archive_bytes()
+    global _last_archive
     folder = cache_root() / "archives"
+    stats = {name: file.stat() for name, file in library_files().items()}
+    made_from = (folder, *((name, stat.st_size, stat.st_mtime_ns) for name, stat in stats.items()))
+    if _last_archive is not None and _last_archive[0] == made_from and _last_archive[1].is_file():
+        return _last_archive[1]
+    data = library_archive_bytes()
     target = folder / f"pyb24-{hashlib.sha256(data).hexdigest()[:16]}.zip"
     if not target.is_file():
         folder.mkdir(parents=True, exist_ok=True)
         compress.write_atomically(target, data)
-    newest = max((file.stat().st_mtime for file in library_files().values()), default=0.0)
+    newest = max((stat.st_mtime for stat in stats.values()), default=0.0)
     if target.stat().st_mtime != newest:
         os.utime(target, (newest, newest))
+    _last_archive = (made_from, target)
     return target
 
 

@@ -1,5 +1,7 @@
 """What an installation serves: derived from the package and the pins, never a list."""
 
+import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,24 @@ def test_the_served_archive_is_the_library(cache):
     assert archive.parent == cache / "archives"
     newest = max(file.stat().st_mtime for file in assets.library_files().values())
     assert archive.stat().st_mtime == newest  # Last-Modified moves with the modules
+
+
+def test_the_archive_is_made_again_only_when_a_module_is_saved(cache, tmp_path, monkeypatch):
+    module = tmp_path / "protocol.py"
+    module.write_text("VERSION = 1\n")
+    monkeypatch.setattr(assets, "library_files", lambda: {"pyb24/protocol.py": module})
+    made = []
+    make = assets.library_archive_bytes
+    monkeypatch.setattr(assets, "library_archive_bytes", lambda: made.append(1) or make())
+    first = assets.library_archive()
+    assert assets.library_archive() == first and len(made) == 1  # nothing saved: the same file
+    module.write_text("VERSION = 22\n")
+    stat = module.stat()
+    os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    second = assets.library_archive()
+    assert second != first and len(made) == 2
+    with zipfile.ZipFile(second) as archive:
+        assert archive.read("protocol.py") == b"VERSION = 22\n"
 
 
 @pytest.mark.parametrize(

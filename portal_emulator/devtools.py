@@ -13,6 +13,8 @@ import re
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 from .masking import mask_secrets
@@ -86,19 +88,43 @@ def app_error(body: dict[str, Any], script: tuple[str, str] | None = None) -> di
     return report
 
 
-_SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.I)
-_ATTRIBUTE = re.compile(r"""\b(type|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+)(?P<rest>.*)$')
 
 
-def python_scripts(page: str) -> list[str]:
-    """The ``src`` of every ``<script type="py" src=...>`` of an HTML page, in order."""
-    sources = []
-    for tag in _SCRIPT_TAG.findall(page):
-        attributes = {m[1].lower(): m[2] or m[3] or m[4] for m in _ATTRIBUTE.finditer(tag)}
-        if attributes.get("type", "").lower() in ("py", "mpy") and attributes.get("src"):
-            sources.append(attributes["src"])
-    return sources
+@dataclass(frozen=True)
+class PythonScript:
+    """A PyScript script of a page that names its file."""
+
+    src: str
+    interpreter: str  # "py" (Pyodide) or "mpy" (MicroPython)
+    worker: bool  # runs in a worker (the ``worker`` attribute), not on the page's thread
+
+
+class _ScriptFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[PythonScript] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "script":
+            kind = (attributes.get("type") or "").lower()
+        elif tag in ("py-script", "mpy-script"):
+            kind = tag.removesuffix("-script")
+        else:
+            return
+        src = attributes.get("src")
+        if kind in ("py", "mpy") and src:
+            self.found.append(PythonScript(src, kind, "worker" in attributes))
+
+
+def python_scripts(page: str) -> list[PythonScript]:
+    """Every PyScript script of an HTML page with a ``src``, in order, as PyScript finds them:
+    ``<script type="py">`` / ``type="mpy"``, ``<py-script>``, ``<mpy-script>``."""
+    finder = _ScriptFinder()
+    finder.feed(page)
+    finder.close()
+    return finder.found
 
 
 def tidy_traceback(text: str, script: tuple[str, str] | None = None) -> str:

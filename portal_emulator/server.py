@@ -162,7 +162,7 @@ class Emulator:
         scripts = python_scripts(html_file.read_text(encoding="utf-8", errors="replace"))
         if len(scripts) != 1:
             return None  # PyScript names every script "<exec>": which one it was is unknown
-        path = urljoin(page, urlsplit(scripts[0]).path)
+        path = urljoin(page, urlsplit(scripts[0].src).path)
         script = self.files.resolve(path)
         if script is None:
             return None

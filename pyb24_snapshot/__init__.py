@@ -48,7 +48,6 @@ import threading
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -262,31 +261,18 @@ def _archives(root: Path, config: dict) -> dict[str, bytes]:
     return archives
 
 
-class _ScriptFinder(HTMLParser):
-    """The ``src`` of each main-thread PyScript script of a page, as PyScript finds them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sources: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        is_py = (tag == "script" and found.get("type") == "py") or tag == "py-script"
-        if is_py and found.get("src") and "worker" not in found:
-            self.sources.append(str(found["src"]))
-
-
 def _page_scripts(root: Path) -> dict[str, Path]:
     """The Python files the app's top-level pages run, by the name the page gives them
     (their path from the app folder, as static/pyb24-pyodide.mjs names a script whose page is
     served from the root)."""
+    from portal_emulator.devtools import python_scripts
+
     scripts = {}
     for page in sorted(root.glob("*.html")):
-        finder = _ScriptFinder()
-        finder.feed(page.read_text(encoding="utf-8", errors="replace"))
-        for src in finder.sources:
-            if "://" in src or src.startswith("/"):
-                continue
+        for script in python_scripts(page.read_text(encoding="utf-8", errors="replace")):
+            src = script.src
+            if script.interpreter != "py" or script.worker or "://" in src or src.startswith("/"):
+                continue  # kept: what the page's Pyodide runs on its main thread, from the app
             file = (root / src).resolve()
             if root in file.parents and file.is_file():
                 scripts[file.relative_to(root).as_posix()] = file

@@ -19,7 +19,7 @@ import pytest
 
 from portal_emulator import AppFolderError, PortInUseError, check_app_folder, start_emulator
 from portal_emulator.appfiles import AppFiles, file_in
-from portal_emulator.devtools import python_scripts, tidy_traceback
+from portal_emulator.devtools import PythonScript, python_scripts, tidy_traceback
 from portal_emulator.server import GET, POST, ROUTES, PortalHandler, find_route
 
 
@@ -507,8 +507,14 @@ def test_tracebacks_name_the_apps_script_and_leave_out_the_runtime():
     assert '"<exec>", line 3' in tidy_traceback(PYODIDE_TRACEBACK)  # which script: unknown
     page = """<script type="module" src="./static/pyb24-boot.js"></script>
     <script src='x.js'></script><script config="./c.toml" type="py" src="./app.py"></script>
-    <script type=mpy src=m.py></script><script type="py">inline()</script>"""
-    assert python_scripts(page) == ["./app.py", "m.py"]
+    <script type=mpy src=m.py></script><script type="py">inline()</script>
+    <py-script src="./w.py" worker></py-script><mpy-script src="e.py"></mpy-script>"""
+    assert python_scripts(page) == [
+        PythonScript("./app.py", "py", worker=False),
+        PythonScript("m.py", "mpy", worker=False),
+        PythonScript("./w.py", "py", worker=True),
+        PythonScript("e.py", "mpy", worker=False),
+    ]
 
 
 def test_a_taken_port_is_an_oserror_too(tmp_path):
